@@ -1,0 +1,5 @@
+import sys
+
+from alecs.cli import main
+
+sys.exit(main())
