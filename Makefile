@@ -23,8 +23,8 @@ run: $(STAMP_RUN)
 	$(BIN)/alecs serve --sandbox --transport http
 
 lint: $(STAMP_DEV)
-	$(BIN)/ruff check alecs tests tools
-	$(BIN)/ruff format --check alecs tests tools
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
