@@ -1,0 +1,495 @@
+"""The alecs MCP server: one ``MCPServer`` whose lifespan owns the process's one Transport.
+
+``build_server(...)`` returns the server with every tool module registered. Its lifespan (the
+:class:`Runtime`) loads the credentials of every configured ``.edgerc`` section (the default
+section first), starts the sandbox when asked (``--sandbox``: sandbox code is imported only
+then), creates the Transport, starts its warm-up in the background, and on shutdown closes the
+Transport and stops the sandbox. The runtime is reference-counted: SSE enters the lifespan once
+per connection, and ``alecs serve`` holds it for the whole process, so every connection shares
+one Transport.
+
+For HTTP transports, :func:`http_app` adds ``GET /healthz``, DNS-rebinding protection (Host and
+Origin checks, for every bind address) and an optional bearer token checked in constant time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import ipaddress
+import json
+import logging
+import socket
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+import anyio
+from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.server.transport_security import TransportSecuritySettings
+from mcp.types import CallToolResult, InputRequiredResult, TextContent
+from pydantic import ValidationError
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from alecs import __version__
+from alecs.config import (
+    ConfigError,
+    Credentials,
+    default_edgerc_path,
+    list_sections,
+    load_credentials,
+)
+from alecs.tools import register_all
+from alecs.tools._common import META_ERROR, AppState
+
+log = logging.getLogger("alecs.server")
+
+SANDBOX_SECTION = "sandbox"
+MIN_TOKEN_LENGTH = 16
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+
+INSTRUCTIONS = """\
+alecs manages Akamai through Akamai's APIs: Property Manager (properties, versions, rule trees, \
+hostnames, edge hostnames, CP codes, activations), Edge DNS, certificates (CPS), Fast Purge and \
+network lists.
+
+Customers and accounts:
+- Every Akamai tool takes an optional `customer`: the name of an .edgerc section (one API client's \
+credentials). Omit it to use the default section. `network-diagnostics` lists the configured \
+sections; use the name the user gives ("customer acme" -> customer "acme").
+- `account_switch_key` (optional) acts on another account with the same credentials (partners and \
+Akamai staff). Only pass one the user gave you or one an earlier result returned.
+
+Finding IDs: lists come before details. Most Property Manager calls need a contractId and groupId: \
+get them from `group-list` / `contract-list` first. IDs may be given with or without their prefix \
+(prp_123 or 123).
+
+Staging vs production: activate and test on STAGING first; PRODUCTION changes the live site. \
+Production changes and deletions ask the user for confirmation. If your client cannot show that \
+prompt, the tool answers "Confirmation required": ask the user in the conversation and only call \
+again with `confirm: true` after they explicitly agree. A declined confirmation changes nothing; \
+do not retry it on your own.
+
+Long operations (activations, purges, certificate and DNS changes) report progress. When a wait \
+times out the result says the current state and how to check again; that is not a failure.
+
+Errors: Akamai's errors come back with status, title and detail; show them to the user rather than \
+paraphrasing. Invalid arguments name the field to fix.
+
+Call `network-diagnostics` when calls are slow, time out, are rate limited (429) or fail with \
+connection errors, or when the user asks about connectivity or performance; it grades the network \
+path A-F and says why (`probe: true` measures DNS, TCP, TLS and first byte now).
+"""
+
+
+# --------------------------------------------------------------------------- credentials
+
+
+def configured_credentials(
+    section: str | None = None, edgerc: str | Path | None = None
+) -> list[Credentials]:
+    """Credentials of every usable section of the .edgerc file, the default section first.
+
+    The default section must load (ConfigError otherwise); other sections that do not load are
+    skipped with a warning.
+    """
+    first = load_credentials(section=section, edgerc=edgerc)
+    creds = [first]
+    path = Path(edgerc).expanduser() if edgerc else default_edgerc_path()
+    try:
+        names = list_sections(path)
+    except ConfigError:
+        names = []
+    for name in names:
+        if name == first.section:
+            continue
+        try:
+            creds.append(load_credentials(section=name, edgerc=path))
+        except ConfigError as exc:
+            log.warning("skipping .edgerc section [%s]: %s", name, exc)
+    return creds
+
+
+# --------------------------------------------------------------------------- runtime
+
+
+class Runtime:
+    """The process-wide resources behind the lifespan: sandbox (optional) and Transport.
+
+    ``async with runtime.session() as state`` acquires it; the first acquirer starts everything,
+    the last release shuts it down.
+    """
+
+    def __init__(
+        self,
+        *,
+        section: str | None = None,
+        edgerc: str | Path | None = None,
+        sandbox: bool = False,
+        read_only: bool = False,
+        sandbox_dir: str | Path | None = None,
+        transport_settings: Any = None,
+        warm_up: bool = True,
+    ) -> None:
+        self.section = section
+        self.edgerc = edgerc
+        self.sandbox = sandbox
+        self.read_only = read_only
+        self.sandbox_dir = Path(sandbox_dir).expanduser() if sandbox_dir else None
+        self.transport_settings = transport_settings
+        self.warm_up = warm_up
+        self.state: AppState | None = None
+        self._users = 0
+        self._lock = asyncio.Lock()
+        self._warm_task: asyncio.Task[None] | None = None
+
+    def check_config(self) -> None:
+        """Raise ConfigError now if the credentials cannot load (no-op with --sandbox)."""
+        if not self.sandbox:
+            configured_credentials(self.section, self.edgerc)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AppState]:
+        state = await self.acquire()
+        try:
+            yield state
+        finally:
+            await self.release()
+
+    async def acquire(self) -> AppState:
+        async with self._lock:
+            if self.state is None:
+                self.state = await self._start()
+            self._users += 1
+            return self.state
+
+    async def release(self) -> None:
+        async with self._lock:
+            self._users -= 1
+            if self._users > 0 or self.state is None:
+                return
+            state, self.state = self.state, None
+            await self._stop(state)
+
+    async def _start(self) -> AppState:
+        from alecs.transport import Transport
+
+        sandbox = None
+        if self.sandbox:
+            sandbox, creds = await self._start_sandbox()
+        else:
+            creds = configured_credentials(self.section, self.edgerc)
+        try:
+            transport = Transport(creds, self.transport_settings)
+        except BaseException:
+            if sandbox is not None:
+                await anyio.to_thread.run_sync(sandbox.stop)
+            raise
+        state = AppState(
+            transport=transport,
+            default_section=creds[0].section,
+            sections=tuple(c.section for c in creds),
+            read_only=self.read_only,
+            sandbox=sandbox,
+        )
+        log.info(
+            "alecs ready: sections %s (default %s)%s",
+            ", ".join(state.sections),
+            state.default_section,
+            f", sandbox at {sandbox.url}" if sandbox is not None else "",
+        )
+        if self.warm_up:
+            self._warm_task = asyncio.get_running_loop().create_task(self._warm(transport))
+        return state
+
+    async def _start_sandbox(self) -> tuple[Any, list[Credentials]]:
+        from alecs.sandbox.runner import SandboxSettings, SandboxThread
+
+        kwargs: dict[str, Any] = {"port": 0}
+        if self.sandbox_dir is not None:
+            kwargs["state_dir"] = self.sandbox_dir
+        sandbox = SandboxThread(SandboxSettings(**kwargs))
+        await anyio.to_thread.run_sync(sandbox.start)
+        try:
+            wanted = self.section or SANDBOX_SECTION
+            names = [wanted] + [n for n in list_sections(Path(sandbox.edgerc_path)) if n != wanted]
+            creds: list[Credentials] = []
+            for name in names:
+                try:
+                    creds.append(sandbox.credentials(section=name))
+                except Exception as exc:
+                    if name == wanted:
+                        raise ConfigError(
+                            f"{sandbox.edgerc_path}: the sandbox has no section [{name}]"
+                        ) from exc
+                    log.warning("sandbox section [%s] skipped: %s", name, exc)
+        except BaseException:
+            await anyio.to_thread.run_sync(sandbox.stop)
+            raise
+        return sandbox, creds
+
+    @staticmethod
+    async def _warm(transport: Any) -> None:
+        try:
+            await transport.warm_up()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # warm-up is an optimization: log and go on
+            log.warning("warm-up failed: %s", exc)
+
+    async def _stop(self, state: AppState) -> None:
+        task, self._warm_task = self._warm_task, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        try:
+            await state.transport.aclose()
+        finally:
+            if state.sandbox is not None:
+                await anyio.to_thread.run_sync(state.sandbox.stop)
+        log.info("alecs stopped")
+
+
+# --------------------------------------------------------------------------- server
+
+
+class AlecsServer(MCPServer[AppState]):
+    """``MCPServer`` with alecs' handling of invalid arguments: a tool error naming each field."""
+
+    runtime: Runtime
+    read_only: bool
+
+    async def call_tool(
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        context: Context[AppState, Any] | None = None,
+    ) -> CallToolResult | InputRequiredResult:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ValidationError) and not isinstance(exc, UnexpectedToolError):
+                return invalid_arguments(name, cause)
+            raise
+
+
+def invalid_arguments(tool: str, exc: ValidationError) -> CallToolResult:
+    """The tool error for arguments that fail the input schema: one line per field."""
+    lines = [f"Invalid arguments for {tool}:"]
+    fields: list[dict[str, Any]] = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(part) for part in err.get("loc", ())) or "(arguments)"
+        kind = err.get("type", "")
+        if kind == "missing":
+            message = "required but missing"
+        else:
+            message = err.get("msg", "invalid")
+            value = err.get("input")
+            if value is not None and not isinstance(value, dict | list):
+                shown = repr(value)
+                message += f" (got {shown[:80] + '...' if len(shown) > 80 else shown})"
+        lines.append(f"- `{loc}`: {message}")
+        fields.append({"field": loc, "type": kind, "message": err.get("msg", "")})
+    lines.append("Fix these arguments (see the tool's input schema) and call again.")
+    log.info("tool %s: invalid arguments %s", tool, [f["field"] for f in fields])
+    return CallToolResult(
+        content=[TextContent(type="text", text="\n".join(lines))],
+        is_error=True,
+        _meta={META_ERROR: {"error": "InvalidArguments", "fields": fields}},
+    )
+
+
+def build_server(
+    *,
+    section: str | None = None,
+    edgerc: str | Path | None = None,
+    sandbox: bool = False,
+    read_only: bool = False,
+    sandbox_dir: str | Path | None = None,
+    transport_settings: Any = None,
+    warm_up: bool = True,
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO",
+) -> AlecsServer:
+    """The alecs MCP server with every tool module registered.
+
+    Nothing starts until the lifespan is entered (a client connects, or ``alecs serve`` holds
+    ``server.runtime``). Configure logging before calling this: ``MCPServer`` calls
+    ``logging.basicConfig``, which is a no-op when the root logger already has a handler.
+    """
+    runtime = Runtime(
+        section=section,
+        edgerc=edgerc,
+        sandbox=sandbox,
+        read_only=read_only,
+        sandbox_dir=sandbox_dir,
+        transport_settings=transport_settings,
+        warm_up=warm_up,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
+        async with runtime.session() as state:
+            yield state
+
+    server = AlecsServer(
+        "alecs",
+        title="alecs: Akamai",
+        description="An MCP server for Akamai",
+        instructions=INSTRUCTIONS,
+        version=__version__,
+        lifespan=lifespan,
+        log_level=log_level,
+    )
+    server.runtime = runtime
+    server.read_only = read_only
+
+    @server.custom_route("/healthz", methods=["GET"])
+    async def healthz(request: Request) -> Response:
+        return JSONResponse(
+            {
+                "status": "ok",
+                "server": "alecs",
+                "version": __version__,
+                "ready": runtime.state is not None,
+            }
+        )
+
+    register_all(server, read_only=read_only)
+    return server
+
+
+# --------------------------------------------------------------------------- HTTP security
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _host_patterns(name: str) -> list[str]:
+    if ":" in name and not name.startswith("["):  # bare IPv6 address
+        name = f"[{name}]"
+    return [name, f"{name}:*"]
+
+
+def local_host_names(bind_host: str) -> list[str]:
+    """Names a client may use to reach a non-loopback bind: the address, host name and IPs."""
+    names: list[str] = []
+    if bind_host not in ("0.0.0.0", "::", ""):
+        names.append(bind_host)
+    else:
+        hostname = socket.gethostname()
+        names += [hostname, socket.getfqdn()]
+        with contextlib.suppress(OSError):
+            for info in socket.getaddrinfo(hostname, None):
+                names.append(str(info[4][0]))
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def security_settings(
+    bind_host: str,
+    *,
+    allowed_hosts: Iterable[str] = (),
+    allowed_origins: Iterable[str] = (),
+) -> TransportSecuritySettings:
+    """DNS-rebinding protection, on for every bind: the Host and Origin headers must be known.
+
+    Loopback names are always allowed; a non-loopback bind also allows its own address, host
+    name and IPs. ``allowed_hosts``/``allowed_origins`` add more (``host:*`` matches any port).
+    """
+    hosts: list[str] = []
+    for name in LOOPBACK_NAMES:
+        hosts += _host_patterns(name)
+    if not is_loopback(bind_host):
+        for name in local_host_names(bind_host):
+            hosts += _host_patterns(name)
+    hosts += list(allowed_hosts)
+    origins: list[str] = []
+    for name in LOOPBACK_NAMES:
+        origins += [f"http://{p}" for p in _host_patterns(name)]
+    origins += [o.rstrip("/") for o in allowed_origins]
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=list(dict.fromkeys(hosts)),
+        allowed_origins=list(dict.fromkeys(origins)),
+    )
+
+
+class BearerTokenMiddleware:
+    """Requires ``Authorization: Bearer <token>`` (constant-time comparison) except on
+    ``exempt`` paths; otherwise 401 with ``WWW-Authenticate: Bearer``."""
+
+    def __init__(self, app: ASGIApp, token: str, *, exempt: Sequence[str] = ("/healthz",)):
+        self.app = app
+        self._token = token.encode()
+        self.exempt = tuple(exempt)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") in self.exempt:
+            await self.app(scope, receive, send)
+            return
+        header = Headers(scope=scope).get("authorization", "")
+        scheme, _, value = header.partition(" ")
+        ok = scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), self._token)
+        if not ok:
+            body = json.dumps(
+                {"error": "unauthorized", "detail": "missing or wrong bearer token"}
+            ).encode()
+            response = Response(
+                body,
+                status_code=401,
+                media_type="application/json",
+                headers={"WWW-Authenticate": 'Bearer realm="alecs"'},
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def check_http_security(host: str, token: str | None) -> None:
+    """Refuse unsafe HTTP setups with a message saying how to fix them (raises ValueError)."""
+    if token is not None and len(token) < MIN_TOKEN_LENGTH:
+        raise ValueError(
+            f"the auth token must have at least {MIN_TOKEN_LENGTH} characters "
+            "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    if not is_loopback(host) and not token:
+        raise ValueError(
+            f"refusing to listen on {host}: a non-loopback address needs a bearer token. "
+            "Set ALECS_AUTH_TOKEN (or --auth-token) to a long random secret, and send "
+            "'Authorization: Bearer <token>' from the client; or bind 127.0.0.1."
+        )
+
+
+def http_app(
+    server: AlecsServer,
+    *,
+    transport: Literal["http", "sse"] = "http",
+    host: str = "127.0.0.1",
+    auth_token: str | None = None,
+    allowed_hosts: Iterable[str] = (),
+    allowed_origins: Iterable[str] = (),
+) -> ASGIApp:
+    """The ASGI app for ``--transport http`` (``/mcp``) or ``sse`` (``/sse``), with ``/healthz``."""
+    check_http_security(host, auth_token)
+    settings = security_settings(host, allowed_hosts=allowed_hosts, allowed_origins=allowed_origins)
+    if transport == "sse":
+        app: ASGIApp = server.sse_app(transport_security=settings, host=host)
+    else:
+        app = server.streamable_http_app(transport_security=settings, host=host)
+    if auth_token:
+        app = BearerTokenMiddleware(app, auth_token)
+    return app
