@@ -59,6 +59,8 @@ class AkamaiApiError(AlecsError):
                 text = err.get("detail") or err.get("title") or err.get("type")
                 if text:
                     parts.append(f"- {text}")
+        if self.retry_after is not None:
+            parts.append(f"Akamai asked to retry after {self.retry_after:.1f}s")
         if self.method and self.path:
             parts.append(f"({self.method} {self.path})")
         return "\n".join(parts)
@@ -80,14 +82,27 @@ class AkamaiApiError(AlecsError):
 class CircuitOpenError(AlecsError):
     """The host's circuit breaker is open: no request was sent."""
 
-    def __init__(self, host: str, retry_in: float) -> None:
+    def __init__(
+        self, host: str, retry_in: float, *, probe_in_flight: bool = False, attempts: int = 0
+    ) -> None:
         self.host = host
         self.retry_in = retry_in
-        self.attempts = 0
-        super().__init__(
-            f"circuit breaker open for {host} after repeated failures; "
-            f"no request sent; next probe in {retry_in:.1f}s"
-        )
+        self.probe_in_flight = probe_in_flight
+        self.attempts = attempts
+        if probe_in_flight:
+            message = (
+                f"circuit breaker for {host} is half-open after repeated failures and a probe "
+                "request is in flight; no request sent; retry in a moment"
+            )
+        else:
+            message = (
+                f"circuit breaker open for {host} after repeated failures; "
+                f"no request sent; next probe in {retry_in:.1f}s"
+            )
+        super().__init__(message)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "host": self.host, "retry_in": round(self.retry_in, 3)}
 
 
 class RateLimitedError(AlecsError):
@@ -98,6 +113,9 @@ class RateLimitedError(AlecsError):
         self.attempts = attempts
         super().__init__(message)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "wait_seconds": round(self.wait_seconds, 3)}
+
 
 class TransportError(AlecsError):
     """DNS, connect, TLS, timeout or protocol failure: the network, not Akamai, failed."""
@@ -107,6 +125,9 @@ class TransportError(AlecsError):
         self.host = host
         self.attempts = attempts
         super().__init__(f"{kind} error talking to {host}: {message}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "kind": self.kind, "host": self.host}
 
 
 class DeadlineExceededError(AlecsError):

@@ -1,0 +1,251 @@
+"""One long-lived httpx2 client per credential section, over a connection pool we build.
+
+`httpx2.AsyncHTTPTransport` cannot take a network backend, so `PoolTransport` is a small httpx2
+transport that owns an `httpcore2.AsyncConnectionPool` (`CountingPool`) built with:
+
+- the DNS-caching network backend (`alecs.transport.dns.CachingBackend`), shared by all pools;
+- HTTP/2 offered by ALPN (HTTP/1.1 fallback), or HTTP/1.1 only when forced;
+- an SSL context with verification on and TLS 1.2 as the minimum version;
+- the proxy from `HTTPS_PROXY`/`ALL_PROXY` unless `NO_PROXY` excludes the host, through the
+  same `httpcore2` proxy support httpx2 uses (`httpx2.Proxy` parses URL and credentials);
+- a counter of connections opened (for the connection reuse ratio).
+
+The client never follows redirects (a redirected hop would carry a signature made for another
+URL), keeps no cookies, and signs every request with the section's `EdgeGridAuth`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.cookiejar
+import ssl
+import urllib.request
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
+
+import httpcore2
+import httpx2
+
+from alecs.config import Credentials, tls_verify_setting
+from alecs.transport.auth import EdgeGridAuth
+from alecs.transport.dns import CachingBackend
+from alecs.transport.metrics import PoolState
+from alecs.transport.settings import TransportSettings
+
+# Most specific first: the first match wins.
+_EXCEPTIONS: tuple[tuple[type[Exception], type[httpx2.TransportError]], ...] = (
+    (httpcore2.ConnectTimeout, httpx2.ConnectTimeout),
+    (httpcore2.ReadTimeout, httpx2.ReadTimeout),
+    (httpcore2.WriteTimeout, httpx2.WriteTimeout),
+    (httpcore2.PoolTimeout, httpx2.PoolTimeout),
+    (httpcore2.TimeoutException, httpx2.TimeoutException),
+    (httpcore2.ConnectError, httpx2.ConnectError),
+    (httpcore2.ReadError, httpx2.ReadError),
+    (httpcore2.WriteError, httpx2.WriteError),
+    (httpcore2.NetworkError, httpx2.NetworkError),
+    (httpcore2.ProxyError, httpx2.ProxyError),
+    (httpcore2.UnsupportedProtocol, httpx2.UnsupportedProtocol),
+    (httpcore2.RemoteProtocolError, httpx2.RemoteProtocolError),
+    (httpcore2.LocalProtocolError, httpx2.LocalProtocolError),
+    (httpcore2.ProtocolError, httpx2.ProtocolError),
+)
+_HTTPCORE_ERRORS = tuple(pair[0] for pair in _EXCEPTIONS)
+
+
+@contextlib.contextmanager
+def _mapped_exceptions() -> Iterator[None]:
+    try:
+        yield
+    except _HTTPCORE_ERRORS as exc:
+        for source, target in _EXCEPTIONS:
+            if isinstance(exc, source):
+                raise target(str(exc)) from exc
+        raise  # pragma: no cover
+
+
+class CountingPool(httpcore2.AsyncConnectionPool):
+    """`httpcore2.AsyncConnectionPool` that counts the connections it creates."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.connections_opened = 0
+
+    def create_connection(self, origin: httpcore2.Origin) -> Any:
+        self.connections_opened += 1
+        return super().create_connection(origin)
+
+    def state(self) -> PoolState:
+        connections = self.connections
+        idle = sum(1 for c in connections if c.is_idle())
+        # The queue of requests waiting for a connection is not public API; read it defensively.
+        requests = getattr(self, "_requests", ())
+        queued = sum(1 for r in requests if getattr(r, "is_queued", lambda: False)())
+        http2 = sum(1 for c in connections if "HTTP/2" in c.info())
+        return PoolState(
+            connections=len(connections),
+            idle=idle,
+            in_use=len(connections) - idle,
+            queued=queued,
+            http2_connections=http2,
+        )
+
+
+class _ResponseStream(httpx2.AsyncByteStream):
+    __slots__ = ("_stream",)
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _mapped_exceptions():
+            async for part in self._stream:
+                yield part
+
+    async def aclose(self) -> None:
+        if hasattr(self._stream, "aclose"):
+            await self._stream.aclose()
+
+
+class PoolTransport(httpx2.AsyncBaseTransport):
+    """An httpx2 transport over a pool we own (so we choose its network backend)."""
+
+    def __init__(self, pool: CountingPool) -> None:
+        self.pool = pool
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        url = request.url
+        core_request = httpcore2.Request(
+            method=request.method,
+            url=httpcore2.URL(
+                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        with _mapped_exceptions():
+            response = await self.pool.handle_async_request(core_request)
+        return httpx2.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_ResponseStream(response.stream),
+            extensions=response.extensions,
+        )
+
+    async def aclose(self) -> None:
+        await self.pool.aclose()
+
+
+def build_ssl_context(verify: str | bool) -> ssl.SSLContext:
+    """Verification always on; TLS 1.2 minimum."""
+    if isinstance(verify, str):
+        context = ssl.create_default_context(cafile=verify)
+    else:
+        context = httpcore2.default_ssl_context()
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.check_hostname = True
+    context.verify_mode = ssl.CERT_REQUIRED
+    return context
+
+
+def proxy_for(host: str, env: Mapping[str, str] | None = None) -> str | None:
+    """The proxy URL for `https://host`, from `HTTPS_PROXY`/`ALL_PROXY` and `NO_PROXY`."""
+    if env is None:
+        proxies = urllib.request.getproxies_environment()
+    else:
+        proxies = {}
+        for name, value in env.items():
+            lower = name.lower()
+            if value and lower.endswith("_proxy"):
+                proxies.setdefault(lower[: -len("_proxy")], value)
+    url = proxies.get("https") or proxies.get("all")
+    if not url:
+        return None
+    hostname = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    bypass = urllib.request.proxy_bypass_environment(hostname, proxies)
+    if bypass:
+        return None
+    if "://" not in url:
+        url = "http://" + url
+    return url
+
+
+def _core_proxy(url: str) -> httpcore2.Proxy:
+    proxy = httpx2.Proxy(url=url)
+    return httpcore2.Proxy(
+        url=httpcore2.URL(
+            scheme=proxy.url.raw_scheme,
+            host=proxy.url.raw_host,
+            port=proxy.url.port,
+            target=proxy.url.raw_path,
+        ),
+        auth=proxy.raw_auth,
+        headers=proxy.headers.raw,
+        ssl_context=proxy.ssl_context,
+    )
+
+
+def redact_proxy(url: str | None) -> str | None:
+    """A proxy URL without its credentials (for health output)."""
+    if url is None:
+        return None
+    parsed = httpx2.URL(url)
+    return str(parsed.copy_with(username=None, password=None))
+
+
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+
+class SectionClient:
+    """The pooled, signing client of one credential section."""
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        settings: TransportSettings,
+        backend: CachingBackend,
+        *,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.credentials = credentials
+        self.section = credentials.section
+        self.host = credentials.host
+        self.ssl_context = build_ssl_context(tls_verify_setting(credentials))
+        self.proxy = proxy_for(self.host, env) if settings.trust_env else None
+        http2 = settings.http2 and not settings.force_http1
+        self.alpn_protocols = ["h2", "http/1.1"] if http2 else ["http/1.1"]
+        self.pool = CountingPool(
+            ssl_context=self.ssl_context,
+            proxy=_core_proxy(self.proxy) if self.proxy else None,
+            max_connections=settings.max_connections,
+            max_keepalive_connections=settings.max_keepalive,
+            keepalive_expiry=settings.keepalive_expiry,
+            http1=True,
+            http2=http2,
+            network_backend=backend,
+        )
+        self.auth = EdgeGridAuth(credentials)
+        self.timeout = httpx2.Timeout(
+            connect=settings.connect_timeout,
+            read=settings.read_timeout,
+            write=settings.write_timeout,
+            pool=settings.pool_timeout,
+        )
+        self.client = httpx2.AsyncClient(
+            auth=self.auth,
+            base_url=credentials.base_url,
+            transport=PoolTransport(self.pool),
+            follow_redirects=False,
+            timeout=self.timeout,
+            trust_env=False,
+            cookies=http.cookiejar.CookieJar(policy=_NoCookies()),
+            headers={"User-Agent": settings.user_agent, "Accept": "application/json"},
+        )
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
