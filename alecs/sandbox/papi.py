@@ -1,0 +1,234 @@
+"""Property Manager (PAPI v1) endpoints of the sandbox.
+
+Shaped like ../shared/akamai-apis/apis/papi/v1. This module holds the prerequisites
+(contracts, groups, products, CP codes) and the helpers other PAPI endpoints share:
+
+- `with_prefix("ctr_", "1-5SBXC1")` accepts IDs with or without their prefix, as PAPI does;
+- `require_contract(req)`, `require_group(req, contract_id)` read and check `contractId` and
+  `groupId` against the account's data (400 when missing, 403 when not the account's);
+- `respond(req, doc)` honours `PAPI-Use-Prefixes: false` by stripping ID prefixes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alecs.sandbox.app import Request, Response, Router
+
+PREFIXES = {
+    "accountId": "act_",
+    "contractId": "ctr_",
+    "groupId": "grp_",
+    "parentGroupId": "grp_",
+    "productId": "prd_",
+    "propertyId": "prp_",
+    "cpcodeId": "cpc_",
+    "edgeHostnameId": "ehn_",
+    "activationId": "atv_",
+    "assetId": "aid_",
+}
+_LIST_PREFIXES = {"contractIds": "ctr_", "productIds": "prd_"}
+
+
+def with_prefix(prefix: str, value: str) -> str:
+    """`1-5SBXC1` or `ctr_1-5SBXC1` -> `ctr_1-5SBXC1`."""
+    value = value.strip()
+    return value if value.startswith(prefix) else prefix + value
+
+
+def strip_prefixes(doc: Any) -> Any:
+    """Remove ID prefixes everywhere (the `PAPI-Use-Prefixes: false` representation)."""
+    if isinstance(doc, list):
+        return [strip_prefixes(v) for v in doc]
+    if not isinstance(doc, dict):
+        return doc
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        if key in PREFIXES and isinstance(value, str):
+            out[key] = value.removeprefix(PREFIXES[key])
+        elif key in _LIST_PREFIXES and isinstance(value, list):
+            out[key] = [
+                v.removeprefix(_LIST_PREFIXES[key]) if isinstance(v, str) else v for v in value
+            ]
+        else:
+            out[key] = strip_prefixes(value)
+    return out
+
+
+def respond(req: Request, doc: Any, status: int = 200, headers: dict[str, str] | None = None):
+    """A JSON response in the representation the client asked for."""
+    if (req.header("papi-use-prefixes") or "true").strip().lower() == "false":
+        doc = strip_prefixes(doc)
+    return Response(doc, status, dict(headers or {}))
+
+
+def account_info(req: Request) -> dict[str, Any]:
+    return req.state.get("account", "account") or {"accountId": req.account_id}
+
+
+def require_contract(req: Request) -> str:
+    contract_id = with_prefix("ctr_", req.arg("contractId", required=True) or "")
+    if req.state.get("contracts", contract_id) is None:
+        req.fail(
+            403,
+            f"The contract {contract_id} is not available to account {req.account_id}. "
+            "List the account's contracts with GET /papi/v1/contracts.",
+            title="Forbidden",
+        )
+    return contract_id
+
+
+def require_group(req: Request, contract_id: str | None = None) -> str:
+    group_id = with_prefix("grp_", req.arg("groupId", required=True) or "")
+    group = req.state.get("groups", group_id)
+    if group is None:
+        req.fail(
+            403,
+            f"The group {group_id} is not available to account {req.account_id}. "
+            "List the account's groups with GET /papi/v1/groups.",
+            title="Forbidden",
+        )
+    if contract_id is not None and contract_id not in group["contractIds"]:
+        req.fail(
+            400,
+            f"The group {group_id} does not use contract {contract_id}; its contracts: "
+            + ", ".join(group["contractIds"]),
+        )
+    return group_id
+
+
+# ---------------------------------------------------------------------------------------------
+# Prerequisites
+
+
+def list_contracts(req: Request) -> Response:
+    items = [
+        {"contractId": c["contractId"], "contractTypeName": c["contractTypeName"]}
+        for c in req.state.list("contracts")
+    ]
+    return respond(req, {"accountId": req.account_id, "contracts": {"items": items}})
+
+
+def list_groups(req: Request) -> Response:
+    info = account_info(req)
+    items = []
+    for g in req.state.list("groups"):
+        item = {"groupName": g["groupName"], "groupId": g["groupId"]}
+        if g.get("parentGroupId"):
+            item["parentGroupId"] = g["parentGroupId"]
+        item["contractIds"] = list(g["contractIds"])
+        items.append(item)
+    return respond(
+        req,
+        {
+            "accountId": req.account_id,
+            "accountName": info.get("accountName", ""),
+            "groups": {"items": items},
+        },
+    )
+
+
+def list_products(req: Request) -> Response:
+    contract_id = require_contract(req)
+    items = [
+        {"productName": p["productName"], "productId": p["productId"]}
+        for p in req.state.list("products")
+        if contract_id in p["contractIds"]
+    ]
+    return respond(
+        req,
+        {"accountId": req.account_id, "contractId": contract_id, "products": {"items": items}},
+    )
+
+
+def _cpcode_item(doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "cpcodeId": doc["cpcodeId"],
+        "cpcodeName": doc["cpcodeName"],
+        "createdDate": doc["createdDate"],
+        "productIds": list(doc["productIds"]),
+    }
+
+
+def _cpcodes_envelope(req: Request, contract_id: str, group_id: str, items: list[Any]):
+    return {
+        "accountId": req.account_id,
+        "contractId": contract_id,
+        "groupId": group_id,
+        "cpcodes": {"items": items},
+    }
+
+
+def list_cpcodes(req: Request) -> Response:
+    contract_id = require_contract(req)
+    group_id = require_group(req, contract_id)
+    items = [
+        _cpcode_item(c) for c in req.state.list("cpcodes", contractId=contract_id, groupId=group_id)
+    ]
+    return respond(req, _cpcodes_envelope(req, contract_id, group_id, items))
+
+
+def get_cpcode(req: Request) -> Response:
+    contract_id = require_contract(req)
+    group_id = require_group(req, contract_id)
+    cpcode_id = with_prefix("cpc_", req.params["cpcodeId"])
+    doc = req.state.get("cpcodes", cpcode_id)
+    if doc is None or doc["contractId"] != contract_id or doc["groupId"] != group_id:
+        req.fail(404, f"CP code {cpcode_id} was not found in {contract_id} and {group_id}.")
+    return respond(req, _cpcodes_envelope(req, contract_id, group_id, [_cpcode_item(doc)]))
+
+
+_CPCODE_NAME_FORBIDDEN = set(",_\"'^#%")
+
+
+def create_cpcode(req: Request) -> Response:
+    contract_id = require_contract(req)
+    group_id = require_group(req, contract_id)
+    body = req.json()
+    if not isinstance(body, dict):
+        req.fail(400, "The request body must be a JSON object with productId and cpcodeName.")
+    name = body.get("cpcodeName")
+    product = body.get("productId")
+    if not isinstance(name, str) or not name.strip():
+        req.fail(400, "'cpcodeName' is required: a non-empty string.")
+    if not isinstance(product, str) or not product.strip():
+        req.fail(400, "'productId' is required, for example 'prd_Fresca'.")
+    if set(name) & _CPCODE_NAME_FORBIDDEN:
+        req.fail(
+            400,
+            "'cpcodeName' can't include commas, underscores, quotes, or any of ^ # %.",
+        )
+    product_id = with_prefix("prd_", product)
+    product_doc = req.state.get("products", product_id)
+    if product_doc is None or contract_id not in product_doc["contractIds"]:
+        req.fail(
+            400,
+            f"The product {product_id} is not available on contract {contract_id}; "
+            "list products with GET /papi/v1/products?contractId=...",
+        )
+    with req.transaction() as tx:
+        cpcode_id = f"cpc_{tx.next_id('cpcode')}"
+        tx.put(
+            "cpcodes",
+            cpcode_id,
+            {
+                "cpcodeId": cpcode_id,
+                "cpcodeName": name.strip(),
+                "createdDate": req.iso_now(),
+                "productIds": [product_id],
+                "contractId": contract_id,
+                "groupId": group_id,
+            },
+        )
+    link = f"/papi/v1/cpcodes/{cpcode_id}?contractId={contract_id}&groupId={group_id}"
+    return respond(req, {"cpcodeLink": link}, 201, {"Location": link})
+
+
+def register(router: Router) -> None:
+    """PAPI routes; the Property Manager task adds properties, versions, rules, activations."""
+    router.add("GET", "/papi/v1/contracts", list_contracts)
+    router.add("GET", "/papi/v1/groups", list_groups)
+    router.add("GET", "/papi/v1/products", list_products)
+    router.add("GET", "/papi/v1/cpcodes", list_cpcodes)
+    router.add("POST", "/papi/v1/cpcodes", create_cpcode)
+    router.add("GET", "/papi/v1/cpcodes/{cpcodeId}", get_cpcode)
