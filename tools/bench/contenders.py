@@ -161,16 +161,11 @@ def transport_settings(http2: bool, **overrides: Any) -> Any:
 
     fields = _settings_fields(TransportSettings)
     kwargs: dict[str, Any] = {}
-    for name in ("http2", "enable_http2", "use_http2"):
-        if name in fields:
-            kwargs[name] = http2
-            break
-    else:
-        for name in ("force_http1", "http1_only", "force_http11"):
-            if name in fields:
-                kwargs[name] = not http2
-                break
-    for name in ("rate_limits", "rate_limiting", "rate_limit", "enable_rate_limits"):
+    if "http2" in fields:
+        kwargs["http2"] = http2
+    if "force_http1" in fields:
+        kwargs["force_http1"] = not http2
+    for name in ("rate_limiting", "rate_limits_enabled", "enable_rate_limits"):
         if name in fields:
             kwargs[name] = False
             break

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -50,6 +51,11 @@ class Target:
 def start_nginx() -> Target:
     root = Path(tempfile.mkdtemp(prefix="alecs-bench-nginx-"))
     nginx = NginxTarget(root).start()
+
+    def stop() -> None:
+        nginx.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
     creds = Credentials(
         section="bench",
         host=f"127.0.0.1:{nginx.port}",
@@ -69,16 +75,16 @@ def start_nginx() -> Target:
             f"large {nginx.sizes.get('large')} B ({compressed} "
             f"{nginx.sizes.get('large.br' if nginx.brotli else 'large.gz')} B)"
         ),
-        stop=nginx.stop,
+        stop=stop,
     )
 
 
 class _SandboxChild:
     """The sandbox in a child process (its CPU is not billed to the client under test)."""
 
-    def __init__(self, state_dir: Path) -> None:
+    def __init__(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tools.bench.sandbox_child", str(state_dir)],
+            [sys.executable, "-m", "tools.bench.sandbox_child"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -103,17 +109,17 @@ class _SandboxChild:
 
 def start_sandbox(in_process: bool = False) -> Target:
     """Start the sandbox (rate limits off) and find a small GET it serves."""
-    state_dir = Path(tempfile.mkdtemp(prefix="alecs-bench-sandbox-"))
     if in_process:
         from tools.bench.sandbox_child import start_thread
 
-        sb = start_thread(state_dir)
+        sb, fixed = start_thread()
         port, edgerc, stop, pid = sb.port, Path(sb.edgerc_path), sb.stop, None
         where = "in-process thread"
     else:
-        child = _SandboxChild(state_dir)
+        child = _SandboxChild()
         port, edgerc, stop = int(child.info["port"]), Path(child.info["edgerc_path"]), child.stop
         pid = child.proc.pid
+        fixed = bool(child.info.get("nodelay_fixed"))
         where = "child process"
     try:
         creds = dataclasses.replace(
@@ -129,7 +135,8 @@ def start_sandbox(in_process: bool = False) -> Target:
         creds=creds,
         small_path=path,
         small_params=params,
-        description=f"alecs sandbox ({where}, hypercorn TLS+HTTP/2, rate limits off)",
+        description=f"alecs sandbox ({where}, hypercorn TLS+HTTP/2, rate limits off"
+        + (", TCP_NODELAY set by the benchmark: the sandbox leaves Nagle on)" if fixed else ")"),
         stop=stop,
         pid=pid,
     )
@@ -143,21 +150,23 @@ def discover_small_get(creds: Credentials) -> tuple[str, dict[str, Any] | None]:
 
     session = requests.Session()
     session.auth = EdgeGridAuth(creds.client_token, creds.client_secret, creds.access_token)
-    session.verify = creds.ca_bundle or True
+    verify = creds.ca_bundle or True  # per call: REQUESTS_CA_BUNDLE beats session.verify
     base = f"https://{creds.host}"
     try:
-        groups = session.get(base + "/papi/v1/groups", timeout=10)
+        groups = session.get(base + "/papi/v1/groups", verify=verify, timeout=10)
         if groups.ok:
             for group in groups.json().get("groups", {}).get("items", []):
                 for contract in group.get("contractIds", []):
                     query = {"contractId": contract, "groupId": group["groupId"]}
-                    props = session.get(base + "/papi/v1/properties", params=query, timeout=10)
+                    props = session.get(
+                        base + "/papi/v1/properties", params=query, verify=verify, timeout=10
+                    )
                     if not props.ok:
                         continue
                     items = props.json().get("properties", {}).get("items", [])
                     if items:
                         return f"/papi/v1/properties/{items[0]['propertyId']}", query
-        contracts = session.get(base + "/papi/v1/contracts", timeout=10)
+        contracts = session.get(base + "/papi/v1/contracts", verify=verify, timeout=10)
         if contracts.ok:
             return "/papi/v1/contracts", None
         raise RuntimeError(
