@@ -183,14 +183,23 @@ def evaluate_goals(rows: list[Row], floors: dict[str, Any], wan_rtt: float) -> l
                 }
             )
         mem = _find(rows, "d", t, 0.0, "mcp-memory")
-        if mem and v0:
+        if mem and "no Akamai request" in mem.note:
+            goals.append(
+                {
+                    "goal": "MCP overhead per tool call <= 1 ms p50 in memory",
+                    "target": t,
+                    "measured": f"<= {mem.p50:.2f} ms: p50 of a whole {mem.note}",
+                    "met": mem.p50 <= 1.0,
+                }
+            )
+        elif mem and v0:
             overhead = mem.p50 - v0.p50
             goals.append(
                 {
                     "goal": "MCP overhead per tool call <= 1 ms p50 in memory",
                     "target": t,
                     "measured": f"{overhead:.2f} ms (tool call p50 {mem.p50:.2f} - "
-                    f"transport p50 {v0.p50:.2f}; tool {mem.note or '?'})",
+                    f"transport p50 {v0.p50:.2f}; {mem.note or '?'})",
                     "met": overhead <= 1.0,
                 }
             )
