@@ -29,5 +29,23 @@ lint: $(STAMP_DEV)
 test: lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
+# Benchmarks (tools/bench): installs nginx (Debian) when missing, then runs every scenario and
+# writes tools/bench/results/latest.{json,md,png}. Extra options: make bench BENCH_ARGS="--help".
+STAMP_BENCH := $(VENV)/.installed-bench
+BENCH_ARGS ?=
+
+$(STAMP_BENCH): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@ $(STAMP_DEV) $(STAMP_RUN)
+
+bench: $(STAMP_BENCH)
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; } || \
+		echo "bench: nginx could not be installed; the nginx target will be skipped"
+	@test -e /usr/lib/nginx/modules/ngx_http_brotli_static_module.so || \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libnginx-mod-http-brotli-static \
+		>/dev/null 2>&1 || echo "bench: no brotli_static module; nginx serves gzip instead"
+	$(BIN)/python -m tools.bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
