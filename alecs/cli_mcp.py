@@ -40,11 +40,13 @@ def configure_logging(level: str) -> None:
     """Logs to stderr, configured before MCPServer exists (its basicConfig is then a no-op)."""
     level = level.upper()
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
+    for existing in list(root.handlers):  # nothing may log to stdout (stdio carries JSON-RPC)
+        if getattr(existing, "stream", None) is sys.stdout:
+            root.removeHandler(existing)
+    if not any(getattr(h, "stream", None) is sys.stderr for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
     root.setLevel(level)
     # HTTP client libraries log full URLs (query strings included) at INFO and DEBUG.
     quiet = max(logging.WARNING, logging.getLevelName(level))
@@ -354,9 +356,14 @@ def _call(args: argparse.Namespace) -> int:
 
     from alecs.config import ConfigError
 
+    # Options may follow the tool name: `alecs call TOOL --sandbox n=3 --json`.
+    options = argparse.ArgumentParser(prog="alecs call", add_help=False)
+    add_server_options(options, default_log_level="WARNING")
+    options.add_argument("--json", action="store_true")
+    args, pairs = options.parse_known_args(args.arguments, namespace=args)
     configure_logging(args.log_level)
     try:
-        arguments = parse_arguments(args.arguments)
+        arguments = parse_arguments(pairs)
     except ValueError as exc:
         return _fail("call", str(exc))
     server = make_server(args, warm_up=False)
@@ -483,7 +490,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_server_options(call, default_log_level="WARNING")
     call.add_argument("tool", help="tool name, e.g. network-diagnostics")
-    call.add_argument("arguments", nargs="*", metavar="key=value")
+    call.add_argument("arguments", nargs=argparse.REMAINDER, metavar="key=value")
     call.add_argument("--json", action="store_true", help="print the structured result as JSON")
     call.set_defaults(func=_call)
 

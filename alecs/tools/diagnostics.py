@@ -23,13 +23,15 @@ do not count as failures. The suggested refresh interval shortens as the grade d
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from alecs.tools._common import Ctx, Customer, ToolOutput, ToolRegistrar, app_state, resolve_section
+from alecs.transport.metrics import DnsStats, HostHealth, NetworkTotals, RateLimitState
+from alecs.transport.probe import ProbeResult
 
 if TYPE_CHECKING:
     from mcp.server import MCPServer
@@ -37,97 +39,41 @@ if TYPE_CHECKING:
 Grade = Literal["A", "B", "C", "D", "F"]
 REFRESH_SECONDS: dict[str, int] = {"A": 60, "B": 30, "C": 15, "D": 10, "F": 10}
 META_KEY = "alecs/performance"
-
-
-class LatencyMs(BaseModel):
-    """Request latency in milliseconds over the recent window."""
-
-    mean: float | None = None
-    p50: float | None = None
-    p95: float | None = None
-    p99: float | None = None
-
-
-class PoolState(BaseModel):
-    """Connection pool of one host."""
-
-    connections: int = 0
-    active: int = 0
-    idle: int = 0
-    queued: int = 0
-
-
-class HostHealth(BaseModel):
-    """The network path to one Akamai API host, as seen by one .edgerc section."""
-
-    section: str
-    host: str
-    requests: int = 0
-    failures: int = Field(0, description="5xx, timeouts and connection errors")
-    client_errors: int = Field(0, description="4xx answers (not network problems)")
-    failure_rate: float | None = None
-    retries: int = 0
-    rate_limit_waits: int = 0
-    rate_limit_wait_seconds: float = 0.0
-    requests_per_second: float = Field(0.0, description="over the last minute")
-    latency_ms: LatencyMs = Field(default_factory=LatencyMs)
-    http_versions: dict[str, int] = Field(default_factory=dict)
-    connections_opened: int = 0
-    connection_reuse_ratio: float | None = Field(
-        None, description="share of requests sent on an already open connection"
-    )
-    compression_ratio: float | None = Field(None, description="decoded bytes / bytes on the wire")
-    dns_cache_hit_rate: float | None = None
-    pool: PoolState = Field(default_factory=PoolState)
-    breaker_state: str = "closed"
-
-
-class ProbeReport(BaseModel):
-    """One measurement made now: DNS lookup, TCP connect, TLS handshake, first byte."""
-
-    section: str
-    host: str
-    dns_ms: float | None = None
-    connect_ms: float | None = None
-    tls_ms: float | None = None
-    ttfb_ms: float | None = None
-    http_version: str | None = None
-    error: str | None = None
+NETWORK_ERRORS = frozenset(
+    ("dns", "tls", "connect", "timeout", "pool_timeout", "proxy", "protocol", "connection")
+)
 
 
 class NetworkDiagnostics(ToolOutput):
     """Health of the network layer, graded A-F with the rule that produced the grade."""
 
     grade: Grade
-    grade_rule: str
+    grade_rule: str = Field(description="the rule that produced the grade")
     refresh_seconds: int = Field(description="suggested interval for dashboards to refresh")
     generated_at: str
     default_section: str
     sections: list[str] = Field(description="the configured .edgerc sections (customers)")
     sandbox: str | None = Field(None, description="the sandbox URL when running --sandbox")
     uptime_seconds: float
-    requests: int
-    hosts: list[HostHealth]
-    retry_budget_left: float | None = None
-    dns_cache_hits: int | None = None
-    dns_cache_misses: int | None = None
-    probes: list[ProbeReport] | None = None
+    failures: int = Field(description="5xx answers, timeouts and connection errors")
+    hosts: list[HostHealth] = Field(description="per section (API client) and its host")
+    dns: DnsStats
+    totals: NetworkTotals
+    rate_limits: list[RateLimitState] = Field(default_factory=list)
+    probes: list[ProbeResult] | None = Field(None, description="with probe: true")
 
     def summary(self) -> str:
         lines = [
             f"Network grade {self.grade}: {self.grade_rule}",
-            f"{self.requests} requests since start; sections: {', '.join(self.sections)} "
+            f"{self.totals.requests} requests since start; sections: {', '.join(self.sections)} "
             f"(default {self.default_section}); refresh in {self.refresh_seconds} s.",
         ]
         for h in self.hosts:
-            p95 = f"{h.latency_ms.p95:.0f} ms" if h.latency_ms.p95 is not None else "n/a"
-            reuse = (
-                f"{h.connection_reuse_ratio:.0%}" if h.connection_reuse_ratio is not None else "n/a"
-            )
             versions = ",".join(sorted(h.http_versions)) or "n/a"
+            reuse = "n/a" if h.reuse_ratio is None else f"{h.reuse_ratio:.0%}"
             lines.append(
-                f"- {h.section} {h.host}: {h.requests} req, p95 {p95}, reuse {reuse}, "
-                f"{versions}, breaker {h.breaker_state}"
+                f"- {h.section} {h.host}: {h.requests} requests, p95 {_ms(h.latency.p95_ms)}, "
+                f"reuse {reuse}, {versions}, breaker {h.breaker.state}"
             )
         for p in self.probes or []:
             if p.error:
@@ -153,144 +99,66 @@ def _ms(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0f} ms"
 
 
-# --------------------------------------------------------------------------- reading health
-
-
-def _get(obj: Any, *names: str, default: Any = None) -> Any:
-    """First present attribute or key of ``obj`` among ``names``."""
-    for name in names:
-        if isinstance(obj, Mapping):
-            if name in obj and obj[name] is not None:
-                return obj[name]
-        elif getattr(obj, name, None) is not None:
-            return getattr(obj, name)
-    return default
-
-
-def _num(value: Any, default: float = 0.0) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def host_health(health: Any, sections: Iterable[str] | None = None) -> list[HostHealth]:
-    """Flatten the transport's ``NetworkHealth`` into one row per (section, host)."""
-    rows: list[HostHealth] = []
-    wanted = set(sections) if sections is not None else None
-    section_items = _get(health, "sections", default={})
-    if isinstance(section_items, Mapping):
-        section_items = list(section_items.items())
-    else:
-        section_items = [(_get(s, "section", "name", default="?"), s) for s in section_items]
-    for section_name, section in section_items:
-        if wanted is not None and section_name not in wanted:
-            continue
-        hosts = _get(section, "hosts", default={})
-        if isinstance(hosts, Mapping):
-            host_items = list(hosts.items())
-        else:
-            host_items = [(_get(h, "host", default="?"), h) for h in hosts]
-        for host_name, h in host_items:
-            rows.append(_host_row(str(section_name), str(host_name), h))
-    return rows
-
-
-def _host_row(section: str, host: str, h: Any) -> HostHealth:
-    latency = _get(h, "latency_ms", "latency", default={})
-    pool = _get(h, "pool", default={})
-    errors = _get(h, "errors_by_class", "errors", default={})
-    failures = 0
-    client_errors = 0
-    if isinstance(errors, Mapping):
-        for kind, count in errors.items():
-            if str(kind).startswith("4") or kind in ("client", "http_4xx", "4xx"):
-                client_errors += int(count)
-            else:
-                failures += int(count)
-    else:
-        failures = int(_num(errors))
-    requests = int(_num(_get(h, "requests", default=0)))
-    versions = _get(h, "http_versions", default={})
-    return HostHealth(
-        section=section,
-        host=host,
-        requests=requests,
-        failures=failures,
-        client_errors=client_errors,
-        failure_rate=(failures / requests) if requests else None,
-        retries=int(_num(_get(h, "retries", default=0))),
-        rate_limit_waits=int(_num(_get(h, "rate_limit_waits", default=0))),
-        rate_limit_wait_seconds=_num(
-            _get(h, "rate_limit_wait_seconds", "rate_limit_wait_s", default=0.0)
-        ),
-        requests_per_second=_num(_get(h, "requests_per_second", "rps", default=0.0)),
-        latency_ms=LatencyMs(
-            mean=_get(latency, "mean", "mean_ms"),
-            p50=_get(latency, "p50", "p50_ms"),
-            p95=_get(latency, "p95", "p95_ms"),
-            p99=_get(latency, "p99", "p99_ms"),
-        ),
-        http_versions={str(k): int(v) for k, v in dict(versions or {}).items()},
-        connections_opened=int(_num(_get(h, "connections_opened", default=0))),
-        connection_reuse_ratio=_get(h, "reuse_ratio", "connection_reuse_ratio"),
-        compression_ratio=_get(h, "compression_ratio"),
-        dns_cache_hit_rate=_get(h, "dns_hit_rate", "dns_cache_hit_rate"),
-        pool=PoolState(
-            connections=int(_num(_get(pool, "connections", default=0))),
-            active=int(_num(_get(pool, "active", "in_use", default=0))),
-            idle=int(_num(_get(pool, "idle", default=0))),
-            queued=int(_num(_get(pool, "queued", default=0))),
-        ),
-        breaker_state=str(_get(h, "breaker_state", "breaker", default="closed")),
-    )
-
-
 # --------------------------------------------------------------------------- grading
 
 
-def grade(hosts: list[HostHealth], probes: list[ProbeReport] | None = None) -> tuple[Grade, str]:
+def failures(h: HostHealth) -> int:
+    """5xx answers plus network errors (timeouts, connection, DNS, TLS) of one host."""
+    server_errors = sum(n for code, n in h.status_codes.items() if code.startswith("5"))
+    network = sum(n for kind, n in h.errors.items() if kind in NETWORK_ERRORS)
+    return server_errors + network
+
+
+def _breaker(h: HostHealth) -> str:
+    return h.breaker.state.lower().replace("_", "-")
+
+
+def grade(hosts: list[HostHealth], probes: list[ProbeResult] | None = None) -> tuple[Grade, str]:
     """The grade and the rule that produced it (see the module docstring)."""
     probes = probes or []
     for h in hosts:
-        if h.breaker_state.lower() == "open":
-            return "F", f"circuit breaker open for {h.host} ({h.section}): calls fail at once"
+        if _breaker(h) == "open":
+            return "F", (
+                f"circuit breaker open for {h.host} ({h.section}): calls fail at once, "
+                f"next probe in {h.breaker.retry_in_s:.0f} s"
+            )
     for p in probes:
         if p.error:
             return "F", f"probe to {p.host} ({p.section}) failed: {p.error}"
+    for h in hosts:
+        if _breaker(h) == "half-open":
+            return "D", f"circuit breaker half-open for {h.host}: recovering from failures"
 
     requests = sum(h.requests for h in hosts)
-    failures = sum(h.failures for h in hosts)
+    failed = sum(failures(h) for h in hosts)
     retries = sum(h.retries for h in hosts)
     waits = sum(h.rate_limit_waits for h in hosts)
-    failure_rate = failures / requests if requests else 0.0
-    p95 = max((h.latency_ms.p95 for h in hosts if h.latency_ms.p95 is not None), default=None)
-    slowest = max((h for h in hosts if h.latency_ms.p95 is not None), key=_p95, default=None)
+    failure_rate = failed / requests if requests else 0.0
+    timed = [h for h in hosts if h.latency.p95_ms is not None]
+    slowest = max(timed, key=lambda h: h.latency.p95_ms or 0.0, default=None)
+    p95 = slowest.latency.p95_ms if slowest is not None else None
     ttfb = max((p.ttfb_ms for p in probes if p.ttfb_ms is not None), default=None)
-    reuse_hosts = [h for h in hosts if h.requests >= 20 and h.connection_reuse_ratio is not None]
-    worst_reuse = min(reuse_hosts, key=_reuse, default=None)
+    reused = [h for h in hosts if h.requests >= 20 and h.reuse_ratio is not None]
+    worst_reuse = min(reused, key=lambda h: h.reuse_ratio or 0.0, default=None)
 
-    for h in hosts:
-        if h.breaker_state.lower().replace("_", "-") == "half-open":
-            return "D", f"circuit breaker half-open for {h.host}: recovering from failures"
     if requests >= 10 and failure_rate >= 0.20:
         return "D", f"{failure_rate:.0%} of {requests} requests failed (5xx, timeout, connection)"
     if requests >= 10 and failure_rate >= 0.05:
         return "C", f"{failure_rate:.0%} of {requests} requests failed (5xx, timeout, connection)"
-    if p95 is not None and p95 >= 3000 and slowest is not None:
+    if slowest is not None and p95 is not None and p95 >= 3000:
         return "C", f"latency p95 {p95:.0f} ms to {slowest.host} (>= 3000 ms)"
     if requests >= 10 and waits / requests >= 0.10:
         return "C", f"{waits} of {requests} requests waited for the rate limiter (>= 10%)"
     if ttfb is not None and ttfb >= 2000:
         return "C", f"probe first byte after {ttfb:.0f} ms (>= 2000 ms)"
-    if p95 is not None and p95 >= 1000 and slowest is not None:
+    if slowest is not None and p95 is not None and p95 >= 1000:
         return "B", f"latency p95 {p95:.0f} ms to {slowest.host} (>= 1000 ms)"
     if requests >= 10 and retries / requests >= 0.05:
         return "B", f"{retries} retries for {requests} requests (>= 5%)"
-    if worst_reuse is not None and (worst_reuse.connection_reuse_ratio or 0) < 0.8:
+    if worst_reuse is not None and (worst_reuse.reuse_ratio or 0.0) < 0.8:
         return "B", (
-            f"connection reuse {worst_reuse.connection_reuse_ratio:.0%} to {worst_reuse.host} "
-            "(< 80%): connections are not kept alive"
+            f"connection reuse {worst_reuse.reuse_ratio:.0%} to {worst_reuse.host} (< 80%): "
+            "connections are not kept alive"
         )
     if ttfb is not None and ttfb >= 800:
         return "B", f"probe first byte after {ttfb:.0f} ms (>= 800 ms)"
@@ -304,14 +172,6 @@ def grade(hosts: list[HostHealth], probes: list[ProbeReport] | None = None) -> t
     return "A", "no rule for a lower grade matched: " + ", ".join(parts)
 
 
-def _p95(h: HostHealth) -> float:
-    return h.latency_ms.p95 or 0.0
-
-
-def _reuse(h: HostHealth) -> float:
-    return h.connection_reuse_ratio or 0.0
-
-
 # --------------------------------------------------------------------------- the tool
 
 
@@ -320,26 +180,8 @@ async def collect(ctx: Ctx, customer: str | None, probe: bool) -> NetworkDiagnos
     state = app_state(ctx)
     sections = [resolve_section(ctx, customer)] if customer else list(state.sections)
     health = state.transport.health()
-    hosts = host_health(health, sections)
-    probes: list[ProbeReport] | None = None
-    if probe:
-        probes = []
-        for section in sections:
-            result = await state.transport.probe(section)
-            probes.append(
-                ProbeReport(
-                    section=section,
-                    host=str(
-                        _get(result, "host", default=state.transport.credentials(section).host)
-                    ),
-                    dns_ms=_get(result, "dns_ms"),
-                    connect_ms=_get(result, "connect_ms"),
-                    tls_ms=_get(result, "tls_ms"),
-                    ttfb_ms=_get(result, "ttfb_ms"),
-                    http_version=_get(result, "http_version"),
-                    error=_get(result, "error"),
-                )
-            )
+    hosts = [h for h in health.hosts if h.section in sections]
+    probes = [await state.transport.probe(section) for section in sections] if probe else None
     letter, rule = grade(hosts, probes)
     return NetworkDiagnostics(
         grade=letter,
@@ -350,11 +192,11 @@ async def collect(ctx: Ctx, customer: str | None, probe: bool) -> NetworkDiagnos
         sections=list(state.sections),
         sandbox=getattr(state.sandbox, "url", None),
         uptime_seconds=round(time.time() - state.started_at, 1),
-        requests=sum(h.requests for h in hosts),
+        failures=sum(failures(h) for h in hosts),
         hosts=hosts,
-        retry_budget_left=_get(health, "retry_budget_left", "retry_budget"),
-        dns_cache_hits=_get(health, "dns_hits", "dns_cache_hits"),
-        dns_cache_misses=_get(health, "dns_misses", "dns_cache_misses"),
+        dns=health.dns,
+        totals=health.totals,
+        rate_limits=[r for r in health.rate_limits if r.section in sections],
         probes=probes,
     )
 
@@ -418,28 +260,29 @@ def render_table(data: Mapping[str, Any]) -> str:
         "BREAKER",
     )
     rows: list[tuple[str, ...]] = []
+    dns_hit = _fmt_ratio(data.get("dns", {}).get("hit_ratio"))
     for h in data.get("hosts", []):
-        lat = h.get("latency_ms", {})
+        lat = h.get("latency", {})
         pool = h.get("pool", {})
         rows.append(
             (
                 h.get("section", ""),
                 h.get("host", ""),
                 str(h.get("requests", 0)),
-                str(h.get("failures", 0)),
+                str(failures(HostHealth.model_validate(h))),
                 str(h.get("retries", 0)),
                 str(h.get("rate_limit_waits", 0)),
-                f"{h.get('requests_per_second', 0):.2f}",
-                _fmt_ms(lat.get("mean")),
-                _fmt_ms(lat.get("p50")),
-                _fmt_ms(lat.get("p95")),
-                _fmt_ms(lat.get("p99")),
+                f"{h.get('requests_per_second_1m', 0):.2f}",
+                _fmt_ms(lat.get("mean_ms")),
+                _fmt_ms(lat.get("p50_ms")),
+                _fmt_ms(lat.get("p95_ms")),
+                _fmt_ms(lat.get("p99_ms")),
                 ",".join(sorted(h.get("http_versions", {}))) or "-",
-                _fmt_ratio(h.get("connection_reuse_ratio")),
+                _fmt_ratio(h.get("reuse_ratio")),
                 "-" if h.get("compression_ratio") is None else f"{h['compression_ratio']:.2f}",
-                _fmt_ratio(h.get("dns_cache_hit_rate")),
-                f"{pool.get('active', 0)}/{pool.get('idle', 0)}/{pool.get('queued', 0)}",
-                str(h.get("breaker_state", "")),
+                dns_hit,
+                f"{pool.get('in_use', 0)}/{pool.get('idle', 0)}/{pool.get('queued', 0)}",
+                str(h.get("breaker", {}).get("state", "")),
             )
         )
     lines += _table(header, rows)
