@@ -131,7 +131,7 @@ class TransportServer:
         config.accesslog = None
         config.errorlog = None
         config.keep_alive_timeout = 30
-        config.graceful_timeout = 1
+        config.graceful_timeout = 0.1
 
         async def main() -> None:
             self._shutdown = asyncio.Event()

@@ -117,6 +117,10 @@ class HostBreaker:
     def record(self, permit: int, failed: bool) -> None:
         """Feed one attempt's outcome to pybreaker."""
         state = self._cb.current_state
+        if permit != PERMIT_PROBE and not failed and state == CLOSED:
+            if self._storage.counter:
+                self._storage.reset_counter()  # what pybreaker does on success, minus overhead
+            return
         if permit == PERMIT_PROBE:
             self._probing = False
             if state != HALF_OPEN:

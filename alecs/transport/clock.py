@@ -48,8 +48,10 @@ class SystemClock:
 class ManualClock:
     """A clock that only moves when told to: for tests.
 
-    `sleep(s)` records `s` in `sleeps`, advances both clocks by `s` and yields to the event loop
-    once, so concurrent tasks still interleave. `advance(s)` moves time without sleeping.
+    `sleep(s)` records `s` in `sleeps`, yields to the event loop once (so tasks that are ready
+    run at the current time, as they would while this one waits), then moves time forward to
+    the end of the sleep (never backwards: concurrent sleeps overlap, they do not add up).
+    `advance(s)` moves time without sleeping.
     """
 
     def __init__(self, start: float = 1_700_000_000.0) -> None:
@@ -69,9 +71,10 @@ class ManualClock:
 
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
-        if seconds > 0:
-            self.advance(seconds)
+        target = self._mono + max(0.0, seconds)
         await asyncio.sleep(0)
+        if target > self._mono:
+            self.advance(target - self._mono)
 
 
 SYSTEM_CLOCK = SystemClock()

@@ -41,6 +41,7 @@ from alecs.transport.dns import (
     DnsCache,
     DnsLookupError,
     Resolver,
+    is_ip_literal,
     system_resolver,
 )
 from alecs.transport.errors import (
@@ -60,7 +61,7 @@ from alecs.transport.metrics import (
     totals,
 )
 from alecs.transport.pool import SectionClient, redact_proxy
-from alecs.transport.probe import ProbeResult, run_probe
+from alecs.transport.probe import ProbeResult, run_probe, split_host
 from alecs.transport.ratelimit import RateLimiter, family_for_path, purge_objects
 from alecs.transport.retry import RetryBudget, server_wait_hint
 from alecs.transport.settings import TransportSettings
@@ -68,10 +69,14 @@ from alecs.transport.singleflight import SingleFlight
 
 log = logging.getLogger("alecs.transport")
 
-# httpx2 logs every request URL (query string included) at INFO, and httpcore2 traces at DEBUG.
-# Keep both at WARNING so that no log level of the application can make them print request
-# details; our own logger reports requests without headers or query strings.
-for _name in ("httpx2", "httpcore2"):
+# httpx2 logs every request URL (query string included) at INFO, httpcore2 traces at DEBUG, and
+# the HTTP/2 libraries (h2, hpack) log header blocks at DEBUG (hpack's decoder prints values
+# in clear). Keep them all at WARNING so that no log level of the application can make them
+# print request details; our own logger reports requests without headers or query strings.
+# (A process that sets these loggers to DEBUG itself still never sees the Authorization header:
+# httpcore2 traces show request objects without headers, and hpack's encoder redacts the
+# header, which h2 marks sensitive.)
+for _name in ("httpx2", "httpcore2", "h2", "hpack"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 _DEBUG = logging.DEBUG
@@ -535,8 +540,13 @@ class Transport:
                         sec.name,
                         attempt,
                     )
+                hint = None
                 if status == 429:
                     retryable = True
+                    # A 429 pauses the whole bucket (other calls too) until Akamai's hint.
+                    hint = server_wait_hint(response.headers, clock.now())
+                    if group is not None and hint is not None:
+                        group.pause(now + hint[0])
                 elif status in policy.retry_statuses and status in _SERVER_ERRORS_RETRYABLE:
                     retryable = retry_ok
                 else:
@@ -567,17 +577,17 @@ class Transport:
                     )
                 retryable = retry_allowed and (never_sent or retry_ok)
                 status = 0
+                hint = None
 
             # -- wait before the next attempt, or stop ----------------------------------------
             if not retryable or attempt >= policy.attempts:
                 return self._final(sec, response, error, kind, attempt)
-            hint = server_wait_hint(response.headers, clock.now()) if response is not None else None
+            if response is not None and status != 429:
+                hint = server_wait_hint(response.headers, clock.now())
             if hint is not None:
                 wait, source = hint
             else:
                 wait, source = policy.backoff(attempt), "backoff"
-            if status == 429 and group is not None:
-                group.pause(now + wait)
             left = None if deadline_at is None else deadline_at - now
             if wait > policy.max_wait or (left is not None and wait > left):
                 if status == 429:
@@ -653,11 +663,15 @@ class Transport:
 
         async def one(sec: _Section) -> None:
             try:
+                if not sec.client.proxy:
+                    name, port = split_host(sec.host)
+                    if not is_ip_literal(name):
+                        await self._dns.resolve(name, port)
                 request = sec.client.client.build_request("HEAD", path)
                 response = await sec.client.client.send(request, auth=None)
                 await response.aclose()
                 log.debug("warm-up of section %s (%s) done", sec.name, sec.host)
-            except (httpx2.HTTPError, OSError) as exc:
+            except (httpx2.HTTPError, OSError, DnsLookupError) as exc:
                 log.warning(
                     "warm-up of section %s (%s) failed: %s: %s",
                     sec.name,

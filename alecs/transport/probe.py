@@ -36,7 +36,8 @@ class ProbeResult(BaseModel):
     error: str | None = None
 
 
-def _split_host(host: str) -> tuple[str, int]:
+def split_host(host: str) -> tuple[str, int]:
+    """`name:port` (or `[v6]:port`, or `name`) -> (name, port), port 443 by default."""
     if host.startswith("["):
         name, _, rest = host[1:].partition("]")
         return name, int(rest[1:]) if rest.startswith(":") else 443
@@ -58,7 +59,7 @@ async def run_probe(
     io_timeout: float = 10.0,
     proxy: str | None = None,
 ) -> ProbeResult:
-    name, port = _split_host(section.host)
+    name, port = split_host(section.host)
     result = ProbeResult(section=section.section, host=section.host, proxy=proxy)
     backend = httpcore2.AnyIOBackend()
     stream: httpcore2.AsyncNetworkStream | None = None

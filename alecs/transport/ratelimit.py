@@ -62,11 +62,16 @@ class RateLimitSpec:
 
     @classmethod
     def simple(cls, capacity: float, per_second: float, **kw: Any) -> RateLimitSpec:
+        """One request bucket; `X-RateLimit-Limit` read as its capacity unless told otherwise."""
+        kw.setdefault("limit_header", "capacity")
         return cls(buckets=(BucketSpec(capacity, per_second),), **kw)
 
 
+# Without documentation we cannot know the window of `X-RateLimit-Limit`; reading it as the
+# bucket size is the safe choice (a wrong "per minute" reading could slow calls down a
+# hundredfold). `X-RateLimit-Remaining` and 429 hints still keep us below the real limit.
 UNDOCUMENTED = RateLimitSpec.simple(
-    100, 10.0, limit_header="per_minute", source="no documented limit; learned from headers"
+    100, 10.0, limit_header="capacity", source="no documented limit; learned from headers"
 )
 
 DEFAULT_RATE_LIMITS: dict[str, RateLimitSpec] = {
@@ -250,6 +255,7 @@ class BucketGroup:
         if limit is not None and limit > 0:
             if self.spec.limit_header == "capacity" and limit != primary.capacity:
                 primary.capacity = limit
+                primary.tokens = min(primary.tokens, limit)
             elif self.spec.limit_header == "per_minute":
                 rate = limit / 60.0 * self._safety
                 if abs(rate - primary.rate) > 1e-9:
