@@ -91,11 +91,12 @@ def add_server_options(parser: argparse.ArgumentParser, *, default_log_level: st
         default=_env_flag("ALECS_READ_ONLY"),
         help="leave every tool that changes something out of the tool list",
     )
+    env_level = os.environ.get("ALECS_LOG_LEVEL", "").strip().upper()
     parser.add_argument(
         "--log-level",
         type=str.upper,
         choices=LOG_LEVELS,
-        default=os.environ.get("ALECS_LOG_LEVEL", default_log_level).upper(),
+        default=env_level if env_level in LOG_LEVELS else default_log_level,
         help=f"log level on stderr (default: {default_log_level}; env ALECS_LOG_LEVEL)",
     )
 
@@ -128,6 +129,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     configure_logging(args.log_level)
     if args.transport != "stdio":
+        if args.port is None:
+            raw = os.environ.get("ALECS_PORT", "").strip() or str(DEFAULT_PORT)
+            if not raw.isdigit() or int(raw) > 65535:
+                return _fail("serve", f"ALECS_PORT must be a port number (0-65535), got {raw!r}")
+            args.port = int(raw)
+        if not 0 <= args.port <= 65535:
+            return _fail("serve", f"--port must be 0-65535, got {args.port}")
         try:
             check_http_security(args.host, args.auth_token)
         except ValueError as exc:
@@ -251,7 +259,8 @@ def _print_banner(args: argparse.Namespace, port: int, state: Any) -> None:
         f"  health:   {base}/healthz",
         "  Claude Desktop (claude_desktop_config.json; it starts its own stdio server):",
         "    " + json.dumps(desktop),
-        "  MCP Inspector (Node 22):",
+        "  MCP Inspector (needs Node >= 22; without it: npm install --prefix ~/.node22 node@22 "
+        "and put ~/.node22/node_modules/.bin first on PATH):",
         f"    npx -y @modelcontextprotocol/inspector --cli {url} --transport "
         f"{inspector_transport}{auth} --method tools/list",
         f"    npx -y @modelcontextprotocol/inspector --cli {url} --transport "
@@ -438,7 +447,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument(
         "--transport",
         choices=("stdio", "http", "sse"),
-        default=os.environ.get("ALECS_TRANSPORT", "stdio"),
+        default=os.environ.get("ALECS_TRANSPORT", "stdio")
+        if os.environ.get("ALECS_TRANSPORT") in ("stdio", "http", "sse")
+        else "stdio",
         help="stdio (default), http (streamable HTTP at /mcp) or sse (legacy SSE at /sse)",
     )
     serve.add_argument(
@@ -450,8 +461,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument(
         "--port",
         type=int,
-        default=int(os.environ.get("ALECS_PORT", DEFAULT_PORT)),
-        help=f"port for http/sse (default {DEFAULT_PORT}; 0 picks a free one)",
+        default=None,
+        help=f"port for http/sse (default: ALECS_PORT or {DEFAULT_PORT}; 0 picks a free one)",
     )
     serve.add_argument(
         "--auth-token",

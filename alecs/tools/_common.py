@@ -79,7 +79,14 @@ Rules the registrar enforces: names are lowercase words joined by hyphens, objec
 most 64 characters; tools are ``async def``; a tool using ``confirmation(...)`` declares a
 ``confirm: ConfirmArg = False`` argument; ``tools.destructive`` tools use ``confirmation``.
 The body of a confirmed tool only runs after the user agreed (declining raises a tool error
-saying that nothing was changed), so the body needs no check of its own.
+saying that nothing was changed), so the body needs no check of its own. The question function
+is a plain, side-effect-free function of the tool's (validated) arguments, taken by name; it
+may run more than once per call (2026-07-28 clients answer in a second round).
+
+Errors: an ``AlecsError`` (``AkamaiApiError`` etc.) escaping a tool becomes an ``isError``
+result whose text starts with status, title and detail and whose ``_meta["alecs/error"]`` holds
+the fields. For bad input found inside a tool, ``raise InputError("field", "what is wrong",
+allowed="what is allowed")``; :func:`resolve_section` and :func:`normalize_id` do so.
 
 Service clients (``alecs/akamai/<api>.py``) are constructed by :func:`service` as
 ``Client(transport, section, account_switch_key=...)``.
@@ -386,9 +393,7 @@ def confirmation(question: Callable[..., str | None]) -> Resolve:
     body never runs, so nothing changes.
     """
     wanted = [
-        name
-        for name in inspect.signature(question).parameters
-        if name not in ("ctx", "confirm", "question")
+        name for name in inspect.signature(question).parameters if name not in ("ctx", "confirm")
     ]
 
     async def ask(**kwargs: Any) -> Any:
