@@ -36,14 +36,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TransportServer
     yield from running_server(tmp_path_factory.mktemp("transport-health"))
 
 
-async def _wait_until(predicate, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(timeout / 0.005)):
-        if predicate():
-            return
-        await asyncio.sleep(0.005)
-    raise AssertionError("condition not reached")
-
-
 async def test_identical_concurrent_gets_share_one_request(server: TransportServer):
     server.hold("/sf/item")
     async with Transport([server.credentials()], NO_LIMITS) as t:
@@ -54,7 +46,7 @@ async def test_identical_concurrent_gets_share_one_request(server: TransportServ
         other = asyncio.ensure_future(
             t.request("t", "GET", "/sf/item", params={"q": "1"}, account_switch_key="OTHER")
         )
-        await _wait_until(lambda: server.count("/sf/item") == 2)
+        assert await asyncio.to_thread(server.wait_for, lambda: server.count("/sf/item") == 2)
         server.release("/sf/item")
         responses = await asyncio.gather(*tasks)
         await other
