@@ -19,11 +19,13 @@ from alecs.tools._common import (
     AccountSwitchKey,
     Ctx,
     Customer,
+    InputError,
     Progress,
     ToolOutput,
     ToolRegistrar,
     app_state,
     normalize_id,
+    poll,
     service,
 )
 from alecs.tools.diagnostics import META_KEY, grade
@@ -369,3 +371,81 @@ async def test_one_runtime_shared_and_closed(sandbox: Any) -> None:
             await client.call_tool("network-diagnostics", {})
         assert srv.runtime.state is outer  # still held by the outer session
     assert srv.runtime.state is None
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class FakeTime:
+    """An injected clock and sleep: time moves only when the code under test sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class RecordingProgress(Progress):
+    def __init__(self) -> None:
+        self.seen: list[tuple[float, str | None]] = []
+        self.last = 0.0
+        self.total = 100
+
+    async def __call__(self, progress: float, message: str | None = None) -> None:
+        self.seen.append((progress, message))
+
+
+async def test_poll_until_done_obeys_the_interval_and_reports_progress() -> None:
+    states = iter(["PENDING", "PENDING", "ACTIVE"])
+    fake = FakeTime()
+    progress = RecordingProgress()
+
+    async def fetch() -> str:
+        return next(states)
+
+    outcome = await poll(
+        fetch,
+        done=lambda s: s == "ACTIVE",
+        timeout_s=100,
+        interval_s=lambda s: 7.0,
+        progress=progress,
+        describe=lambda s: f"{s} on STAGING",
+        sleep=fake.sleep,
+        clock=fake.clock,
+    )
+    assert (outcome.state, outcome.finished, outcome.polls) == ("ACTIVE", True, 3)
+    assert fake.sleeps == [7.0, 7.0]
+    assert progress.seen == [
+        (0.0, "PENDING on STAGING"),
+        (7.0, "PENDING on STAGING"),
+        (100.0, "ACTIVE on STAGING"),
+    ]
+
+
+async def test_poll_timeout_returns_the_last_state() -> None:
+    fake = FakeTime()
+
+    async def fetch() -> str:
+        return "PENDING"
+
+    outcome = await poll(
+        fetch, done=lambda s: False, timeout_s=12, interval_s=5, sleep=fake.sleep, clock=fake.clock
+    )
+    assert (outcome.state, outcome.finished) == ("PENDING", False)
+    assert fake.sleeps == [5, 5, 2]  # the last wait is clipped to the timeout
+    assert outcome.waited_s == 12
+
+
+def test_normalize_id_accepts_what_people_type() -> None:
+    assert normalize_id("prp_123", "prp_", field="property_id") == "prp_123"
+    assert normalize_id("PRP_123", "prp_", field="property_id") == "prp_123"
+    assert normalize_id(123, "prp_", field="property_id") == "prp_123"
+    assert normalize_id(" 123 ", "prp_", field="property_id") == "prp_123"
+    with pytest.raises(InputError, match=r"`property_id`.*prp_123 or 123"):
+        normalize_id("12/3", "prp_", field="property_id")

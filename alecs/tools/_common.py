@@ -16,7 +16,7 @@ A read tool, a write tool and a confirmed destructive tool::
     from alecs.akamai.papi import PapiClient
     from alecs.tools._common import (
         AccountSwitchKey, ConfirmArg, Confirmed, Ctx, Customer, Progress, ToolOutput,
-        ToolRegistrar, confirmation, normalize_id, service,
+        ToolRegistrar, confirmation, normalize_id, poll, service,
     )
 
     class PropertyList(ToolOutput):
@@ -56,13 +56,21 @@ A read tool, a write tool and a confirmed destructive tool::
             network: Literal["STAGING", "PRODUCTION"] = "STAGING",
             customer: Customer = None,
             account_switch_key: AccountSwitchKey = None,
+            timeout_s: Annotated[float, Field(ge=0, le=3600)] = 600,
             confirm: ConfirmArg = False,
         ) -> Activation:
             \"\"\"...\"\"\"
             property_id = normalize_id(property_id, "prp_", field="property_id")
-            progress = Progress(ctx, total=100)
-            await progress(5, "activation requested")
-            ...
+            papi = service(ctx, PapiClient, customer, account_switch_key)
+            activation = await papi.activate(property_id, version, network)
+            outcome = await poll(
+                lambda: papi.activation(activation.id),
+                done=lambda a: a.status in ("ACTIVE", "FAILED"),
+                timeout_s=timeout_s,
+                progress=Progress(ctx, total=100),
+                describe=lambda a: f"{a.status} on {network}",
+            )
+            ...  # outcome.finished False: return the state and how to check again
 
         @tools.destructive("property-delete", title="Delete a property")
         async def property_delete(
@@ -358,6 +366,57 @@ class Progress:
             await self._ctx.report_progress(progress, self.total, message)
         except Exception as exc:  # a vanished client must not fail the operation
             log.debug("progress notification not sent: %s", type(exc).__name__)
+
+
+@dataclass
+class PollOutcome:
+    """What :func:`poll` ends with: the last state seen and whether it was final."""
+
+    state: Any
+    finished: bool
+    polls: int
+    waited_s: float
+
+
+async def poll(
+    fetch: Callable[[], Awaitable[T]],
+    *,
+    done: Callable[[T], bool],
+    timeout_s: float,
+    interval_s: float | Callable[[T], float] = 5.0,
+    progress: Progress | None = None,
+    describe: Callable[[T], str] = str,
+    sleep: Callable[[float], Awaitable[Any]] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> PollOutcome:
+    """Wait for long work (an activation, a DNS change) until ``done(state)`` or the timeout.
+
+    ``interval_s`` may depend on the last state (for example Akamai's ``Retry-After``). A
+    timeout is not an error: the caller returns the last state and says how to check again.
+    Progress goes from 0 to 100 over the timeout, with ``describe(state)`` as the message.
+    ``sleep`` and ``clock`` are injectable so tests drive time without waiting.
+    """
+    if sleep is None:
+        import anyio
+
+        sleep = anyio.sleep
+    start = clock()
+    polls = 0
+    while True:
+        state = await fetch()
+        polls += 1
+        elapsed = clock() - start
+        finished = done(state)
+        if progress is not None:
+            share = 100.0 if finished else min(99.0, 100.0 * elapsed / max(timeout_s, 1e-9))
+            await progress(share, describe(state))
+        if finished:
+            return PollOutcome(state, True, polls, elapsed)
+        wait = interval_s(state) if callable(interval_s) else interval_s
+        remaining = timeout_s - elapsed
+        if remaining <= 0:
+            return PollOutcome(state, False, polls, elapsed)
+        await sleep(max(0.0, min(wait, remaining)))
 
 
 # --------------------------------------------------------------------------- confirmation
