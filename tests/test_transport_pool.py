@@ -211,3 +211,22 @@ class _ConnectProxy:
             task = asyncio.ensure_future(coro)
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+
+
+async def test_request_bodies_are_compressed_only_for_declared_paths(server: TransportServer):
+    import gzip
+    import json
+
+    body = {"objects": [f"https://www.example.com/page/{i}" for i in range(200)]}
+    settings = NO_LIMITS.replace(compress_request_paths=("/gz-ok/",), compress_min_bytes=256)
+    async with Transport([server.credentials()], settings) as t:
+        await t.request("t", "POST", "/gz-ok/purge", json=body)
+        await t.request("t", "POST", "/plain/purge", json=body)
+        await t.request("t", "POST", "/gz-ok/small", json={"a": 1})
+    compressed = server.seen("/gz-ok/purge")[-1]
+    assert compressed.headers["content-encoding"] == "gzip"
+    assert json.loads(gzip.decompress(compressed.body)) == body
+    assert compressed.signature_ok, "the signature covers the bytes actually sent"
+    plain = server.seen("/plain/purge")[-1]
+    assert "content-encoding" not in plain.headers and json.loads(plain.body) == body
+    assert "content-encoding" not in server.seen("/gz-ok/small")[-1].headers

@@ -259,3 +259,27 @@ def test_wait_hint_parsing():
     assert server_wait_hint(headers, now=0.0) == (2.25, "Akamai-RateLimit-Next")
     assert server_wait_hint({"retry-after": "1"}, now) == (1.0, "Retry-After")
     assert server_wait_hint({}, now) is None
+
+
+def test_fast_purge_style_error_bodies_are_parsed():
+    import httpx2
+
+    from alecs.transport import api_error_from_response
+
+    body = {
+        "supportId": "edcp-NZbXzFpHBjcJeryhw6PVgG",
+        "title": "Rate Limit exceeded",
+        "httpStatus": 429,
+        "describedBy": "https://techdocs.akamai.com/purge-cache/reference/api-errors",
+        "detail": "",
+    }
+    response = httpx2.Response(
+        429, json=body, headers={"Retry-After": "2"}, request=httpx2.Request("POST", "https://h/")
+    )
+    error = api_error_from_response(response, "POST", "/ccu/v3/invalidate/url/production?x=1", 2)
+    assert error.request_id == "edcp-NZbXzFpHBjcJeryhw6PVgG"
+    assert error.type == body["describedBy"]
+    assert error.retry_after == 2.0
+    assert error.path == "/ccu/v3/invalidate/url/production"
+    assert "Akamai asked to retry after 2.0s" in str(error)
+    assert error.to_dict()["attempts"] == 2

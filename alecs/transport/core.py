@@ -339,7 +339,7 @@ class Transport:
             raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
         if deadline is not None and deadline <= 0:
             raise ValueError(f"deadline must be > 0 seconds, got {deadline}")
-        if method == "GET" and self._settings.single_flight:
+        if method == "GET" and self._settings.single_flight and json is None and content is None:
             key = (
                 sec.name,
                 path,
