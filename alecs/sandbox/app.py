@@ -779,7 +779,7 @@ class SandboxApp:
                     raise ValueError("'enabled' must be true or false")
                 self.rate_limiter.configure(enabled=enabled, limits=limits)
                 if data.get("refill"):
-                    self.rate_limiter.reset()
+                    self.rate_limiter.refill()
                 return 200, self.rate_limiter.to_dict()
         if path == "/_sandbox/clock":
             if method == "POST":

@@ -150,7 +150,22 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"alecs sandbox: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    stop = threading.Event()
+
+    def _on_signal(signum: int, _frame: Any) -> None:
+        stop.set()
+
+    # Installed before anything is printed, so a signal right after start-up stops cleanly.
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     sandbox = SandboxThread(settings)
+    try:
+        return _serve(sandbox, settings, stop)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _serve(sandbox: Any, settings: Any, stop: threading.Event) -> int:
     try:
         sandbox.start()
     except (OSError, RuntimeError) as exc:
@@ -169,12 +184,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"  check:  alecs config check --edgerc {sandbox.edgerc_path} --section sandbox")
     sys.stdout.flush()
 
-    stop = threading.Event()
-
-    def _on_signal(signum: int, _frame: Any) -> None:
-        stop.set()
-
-    previous = signal.signal(signal.SIGTERM, _on_signal)
     try:
         while not stop.wait(0.5):
             if not sandbox.running:
@@ -183,7 +192,6 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
         sandbox.stop()
     print("alecs sandbox stopped")
     return 0

@@ -118,6 +118,7 @@ class RateLimiter:
         self._clock = clock
         self.enabled = enabled
         self.limits: dict[str, BucketSpec] = {**DEFAULT_LIMITS, **(limits or {})}
+        self._initial = (enabled, dict(self.limits))
         self._buckets: dict[tuple[str, str], _Bucket] = {}
 
     def spec(self, family: str) -> BucketSpec:
@@ -134,9 +135,16 @@ class RateLimiter:
                 for key in [k for k in self._buckets if k[1] in limits]:
                     del self._buckets[key]
 
-    def reset(self) -> None:
+    def refill(self) -> None:
         """Refill every bucket."""
         with self._lock:
+            self._buckets.clear()
+
+    def reset(self) -> None:
+        """Back to the configuration the sandbox started with, every bucket full."""
+        with self._lock:
+            self.enabled, limits = self._initial
+            self.limits = dict(limits)
             self._buckets.clear()
 
     def take(self, account: str, family: str, tokens: float = 1.0) -> RateDecision | None:
