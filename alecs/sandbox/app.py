@@ -23,10 +23,16 @@ Adding a service: create `alecs/sandbox/<family>.py` (family one of `SERVICE_MOD
         return {"zones": zones}                         # 200 application/json
 
 Handlers get a `Request` (path params in `req.params`, query via `req.arg(...)`, body via
-`req.json()`), return a dict/list (200 JSON) or a `Response`, and signal errors by raising
-`req.problem(...)`/`ApiProblem`. Writes go through `with req.transaction() as tx:` so they are
-atomic, persisted and counted. Long-running work uses `req.schedule(kind)` and
-`alecs.sandbox.state.operation_state(...)`.
+`req.json()`), return a dict/list (200 JSON) or a `Response`, and signal errors with
+`req.fail(status, detail)` / `raise ApiProblem(...)` (problem+json; extra keyword arguments
+become extra members such as `errors`). Writes go through `with req.transaction() as tx:` so
+they are atomic, persisted and counted. Long-running work stores `req.schedule(kind)` in its
+document and reads `alecs.sandbox.state.operation_state(doc, req.now())`.
+
+Each route takes one token from its family's bucket (`papi`, `ccu`, `dns`, `cps`, `netlists`,
+by path prefix). Register with `rate_limited=False` to take tokens yourself, several buckets
+at once: `req.rate_limit({"ccu": 1, "ccu-url": len(urls)})`. `router.set_rate_limit_body(
+family, fn)` replaces the 429 body (the default fits PAPI's problem-429 schema).
 
 Admin API (loopback clients only, not signed; JSON):
 
@@ -36,7 +42,8 @@ Admin API (loopback clients only, not signed; JSON):
   `POST /_sandbox/faults` with `{"rules": [rule, ...], "seed": 1, "replace": true}` or one rule
   object (rule fields in faults.py)
 - `POST /_sandbox/reset` with `{"state": true, "counters": true, "faults": true,
-  "rate_limits": true, "clock": true, "nonces": false}` (each optional; defaults shown)
+  "rate_limits": true, "clock": true, "nonces": false}` (each optional; defaults shown;
+  `rate_limits` restores the start-up configuration with full buckets)
 - `GET|POST /_sandbox/rate-limits`: `{"enabled": false, "refill": true,
   "limits": {"papi": {"capacity": 5, "refill_per_s": 1}}}`
 - `GET|POST /_sandbox/clock`: `{"advance_s": 30}` moves simulated time forward
@@ -195,6 +202,7 @@ class Route:
     handler: Handler
     family: str
     pattern: re.Pattern[str]
+    rate_limited: bool = True
 
     @property
     def key(self) -> str:
@@ -210,12 +218,31 @@ class Router:
         self.rate_limit_bodies: dict[str, RateLimitBody] = {}
         self.services: list[str] = []
 
-    def add(self, method: str, template: str, handler: Handler, *, family: str | None = None):
+    def add(
+        self,
+        method: str,
+        template: str,
+        handler: Handler,
+        *,
+        family: str | None = None,
+        rate_limited: bool = True,
+    ) -> Route:
+        """Register `handler` for `method` on `template`.
+
+        `family` names the rate-limit bucket (default: from the path prefix). With
+        `rate_limited=False` the framework takes no token and the handler calls
+        `req.rate_limit({...})` itself (several buckets, all or nothing).
+        """
         if not template.startswith("/"):
             raise ValueError(f"route template must start with '/': {template!r}")
         regex = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "$"
         route = Route(
-            method.upper(), template, handler, family or family_of(template), re.compile(regex)
+            method.upper(),
+            template,
+            handler,
+            family or family_of(template),
+            re.compile(regex),
+            rate_limited,
         )
         for existing in self.routes:
             if existing.key == route.key:
@@ -223,11 +250,13 @@ class Router:
         self.routes.append(route)
         return route
 
-    def route(self, method: str, template: str, *, family: str | None = None):
+    def route(
+        self, method: str, template: str, *, family: str | None = None, rate_limited: bool = True
+    ):
         """Decorator form of `add`."""
 
         def deco(fn: Handler) -> Handler:
-            self.add(method, template, fn, family=family)
+            self.add(method, template, fn, family=family, rate_limited=rate_limited)
             return fn
 
         return deco
@@ -317,6 +346,7 @@ class Request:
         self.account_id: str = ""
         self.request_id = uuid.uuid4().hex[:16]
         self.wrote = False
+        self.rate: RateDecision | None = None  # sets the X-RateLimit-* response headers
 
     # -- identity ------------------------------------------------------------------------------
 
@@ -409,12 +439,17 @@ class Request:
             self.now(), self.app.operation_delay(kind), states=states, final=final
         )
 
-    def rate_limit(self, family: str, tokens: float = 1.0) -> RateDecision | None:
-        """Take extra tokens (e.g. `ccu-url` per purged URL); raises RateLimited when empty."""
-        decision = self.app.rate_limiter.take(self.account_id, family, tokens)
-        if decision is not None and not decision.allowed:
-            raise RateLimited(decision)
-        return decision
+    def rate_limit(self, wants: Mapping[str, float]) -> list[RateDecision]:
+        """Take tokens from several buckets at once, all or nothing; raises RateLimited when
+        one is short. For routes registered with `rate_limited=False`, e.g. a purge:
+        `req.rate_limit({"ccu": 1, "ccu-url": len(urls)})`. The first decision's
+        `X-RateLimit-*` headers go on the response."""
+        decisions = self.app.rate_limiter.take_all(self.account_id, wants)
+        if decisions and not decisions[0].allowed:
+            raise RateLimited(decisions[0])
+        if decisions:
+            self.rate = decisions[0]
+        return decisions
 
 
 # ---------------------------------------------------------------------------------------------
@@ -456,6 +491,12 @@ class SandboxApp:
         # "ip:port" -> the connection's StreamWriter, filled in by the runner (for resets)
         self.connections: dict[str, asyncio.StreamWriter] = {}
         self.inflight: Counter[str] = Counter()  # requests being handled per connection
+
+    def add_route(self, method: str, template: str, handler: Handler, **kw: Any) -> Route:
+        """Register a route on the running app (tests, plug-ins); see `Router.add`."""
+        route = self.router.add(method, template, handler, **kw)
+        self.counters.add_route_key(route.key)
+        return route
 
     def operation_delay(self, kind: str) -> float:
         delays = dict(self.settings.operation_delays)
@@ -634,18 +675,20 @@ class SandboxApp:
                         headers={"Allow": ", ".join(sorted(set(allowed)))},
                     )
                 raise ApiProblem(404, "The system was unable to locate the requested resource.")
-            rate = self.rate_limiter.take(req.account_id, route.family)
-            if rate is not None and not rate.allowed:
-                raise RateLimited(rate)
+            if route.rate_limited:
+                req.rate_limit({route.family: 1})
             result = route.handler(req)
             if inspect.isawaitable(result):
                 result = await result
             response = result if isinstance(result, Response) else Response(result)
-            if rate is not None:
-                response.headers.update(rate.headers(time.time()))
+            if req.rate is not None:
+                response.headers.update(req.rate.headers(time.time()))
             return response
         except ApiProblem as problem:
-            return self._problem_response(req, problem)
+            response = self._problem_response(req, problem)
+            if req.rate is not None:
+                response.headers.update(req.rate.headers(time.time()))
+            return response
         except RateLimited as limited:
             return self._rate_limited_response(req, limited.decision)
         except Exception:

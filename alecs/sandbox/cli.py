@@ -55,6 +55,13 @@ def register(subparsers: Any) -> None:
         metavar="SECONDS",
         help="how long long-running operations stay pending (default 5)",
     )
+    p.add_argument(
+        "--operation-delay",
+        action="append",
+        default=[],
+        metavar="KIND=SECONDS",
+        help="delay for one kind of operation, e.g. papi.activation=10 or ccu=2 (repeatable)",
+    )
     p.add_argument("--latency-ms", type=float, default=0.0, help="added latency per request")
     p.add_argument("--jitter-ms", type=float, default=0.0, help="random extra latency, 0..N ms")
     p.add_argument(
@@ -102,6 +109,18 @@ def _settings(args: argparse.Namespace) -> Any:
             faults = [FaultRule.from_dict(r) for r in raw]
         except FaultConfigError as exc:
             raise ValueError(f"--faults-file {args.faults_file}: {exc}") from None
+    delays: dict[str, float] = {}
+    for item in args.operation_delay:
+        kind, sep, value = item.partition("=")
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = -1.0
+        if not sep or not kind.strip() or seconds < 0:
+            raise ValueError(
+                f"--operation-delay {item!r}: expected KIND=SECONDS, e.g. papi.activation=10"
+            )
+        delays[kind.strip()] = seconds
     if args.port < 0 or args.port > 65535:
         raise ValueError("--port must be between 0 and 65535")
     if args.activation_delay < 0:
@@ -114,6 +133,7 @@ def _settings(args: argparse.Namespace) -> Any:
         reset=args.reset,
         rate_limits=not args.no_rate_limits,
         activation_delay_s=args.activation_delay,
+        operation_delays=delays,
         latency_ms=args.latency_ms,
         jitter_ms=args.jitter_ms,
         error_rate=args.error_rate,

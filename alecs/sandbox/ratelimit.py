@@ -149,22 +149,45 @@ class RateLimiter:
 
     def take(self, account: str, family: str, tokens: float = 1.0) -> RateDecision | None:
         """Take `tokens`; None when rate limiting is off."""
-        if not self.enabled:
-            return None
+        decisions = self.take_all(account, {family: tokens})
+        return decisions[0] if decisions else None
+
+    def take_all(self, account: str, wants: Mapping[str, float]) -> list[RateDecision]:
+        """Take tokens from several buckets at once, or from none of them.
+
+        Returns one decision per bucket (empty when rate limiting is off). When any bucket
+        lacks tokens, nothing is consumed and the denied decisions come first.
+        """
+        if not self.enabled or not wants:
+            return []
         with self._lock:
             now = self._clock()
-            spec = self.spec(family)
-            bucket = self._buckets.get((account, family))
-            if bucket is None:
-                bucket = self._buckets[(account, family)] = _Bucket(spec, now)
-            bucket.refill(now)
-            if tokens > spec.capacity:
-                return RateDecision(False, family, spec.limit_header, int(bucket.tokens), 3600.0)
-            if bucket.tokens >= tokens:
+            checks: list[tuple[str, float, _Bucket, BucketSpec]] = []
+            for family, tokens in wants.items():
+                spec = self.spec(family)
+                bucket = self._buckets.get((account, family))
+                if bucket is None:
+                    bucket = self._buckets[(account, family)] = _Bucket(spec, now)
+                bucket.refill(now)
+                checks.append((family, tokens, bucket, spec))
+            denied = []
+            for family, tokens, bucket, spec in checks:
+                if tokens > spec.capacity:
+                    wait = 3600.0
+                elif bucket.tokens >= tokens:
+                    continue
+                else:
+                    wait = (tokens - bucket.tokens) / spec.refill_per_s
+                denied.append(
+                    RateDecision(False, family, spec.limit_header, int(bucket.tokens), wait)
+                )
+            if denied:
+                return denied
+            out = []
+            for family, tokens, bucket, spec in checks:
                 bucket.tokens -= tokens
-                return RateDecision(True, family, spec.limit_header, int(bucket.tokens))
-            wait = (tokens - bucket.tokens) / spec.refill_per_s
-            return RateDecision(False, family, spec.limit_header, int(bucket.tokens), wait)
+                out.append(RateDecision(True, family, spec.limit_header, int(bucket.tokens)))
+            return out
 
     def to_dict(self) -> dict[str, Any]:
         with self._lock:
