@@ -236,7 +236,9 @@ class SandboxThread:
             settings=s, clients=self.clients, store=store, switch_keys=seed.SWITCH_KEYS
         )
         family = socket.AF_INET6 if ":" in s.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on accepted sockets whose
+        # proto says TCP, and without it Nagle + delayed ACK add ~40 ms to every response.
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((s.host, s.port))
@@ -333,6 +335,10 @@ class SandboxThread:
             task = asyncio.current_task()
             assert task is not None
             tasks.add(task)
+            conn_sock = writer.get_extra_info("socket")
+            if conn_sock is not None:
+                with contextlib.suppress(OSError):
+                    conn_sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             peer = writer.get_extra_info("peername") or ("", 0)
             key = f"{peer[0]}:{peer[1]}"
             connections[key] = writer
