@@ -156,3 +156,18 @@ def test_credentials_name_an_unknown_section(fresh_sandbox):
     creds = fresh_sandbox.credentials("sandbox-b")
     assert creds.ca_bundle == str(fresh_sandbox.ca_path)
     assert "client_secret='****'" in repr(creds)
+
+
+async def test_accepted_connections_disable_nagle(fresh_sandbox):
+    """Without TCP_NODELAY every small response waits for the peer's delayed ACK."""
+    import socket
+
+    async with _client(fresh_sandbox) as client:
+        resp = await client.get("/papi/v1/contracts")
+        writers = list(fresh_sandbox.app.connections.values())
+        flags = [
+            w.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+            for w in writers
+        ]
+    assert resp.status_code == 200
+    assert flags and all(flags)
