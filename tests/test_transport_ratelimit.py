@@ -51,18 +51,20 @@ async def test_a_burst_beyond_the_bucket_waits_locally(server: TransportServer):
 
 async def test_a_server_enforcing_the_same_bucket_returns_no_429(server: TransportServer):
     # Real time here (the server's bucket runs on the real clock): about 1.3 s of waiting.
+    # The client refills at 70% of the server's rate (`rate_limit_safety`): the margin absorbs
+    # the scheduling jitter between client and server threads on a loaded 2-core machine.
     server.rate_limit("/rl/enforced/", capacity=3, per_second=10)
-    settings = limited(RateLimitSpec.simple(3, 10.0), safety=0.9)
+    settings = limited(RateLimitSpec.simple(3, 10.0), safety=0.7)
     before = server.too_many
     async with Transport([server.credentials()], settings) as t:
         await t.warm_up()
         responses = await asyncio.gather(
-            *(t.request("t", "GET", f"/rl/enforced/{i}") for i in range(15))
+            *(t.request("t", "GET", f"/rl/enforced/{i}") for i in range(12))
         )
         health = t.health().host("t")
-    assert [r.status_code for r in responses] == [200] * 15
+    assert [r.status_code for r in responses] == [200] * 12
     assert server.too_many == before, "zero 429s from the server"
-    assert health.rate_limit_waits >= 12
+    assert health.rate_limit_waits >= 9
     assert "http_4xx" not in health.errors
 
 
