@@ -166,3 +166,15 @@ async def test_acceptance_network_health_after_traffic(server: TransportServer):
     dumped = health.model_dump_json()
     for secret in SECRETS:
         assert secret not in dumped
+
+
+async def test_sections_from_a_mapping_are_named_by_their_keys(server: TransportServer):
+    creds = server.credentials("ignored")
+    async with Transport({"prod": creds, "default": creds}, NO_LIMITS) as t:
+        assert t.sections == ["prod", "default"]
+        assert t.default_section == "default"
+        assert t.credentials("prod").section == "prod"
+        response = await t.request("prod", "GET", "/named")
+        health = t.health()
+    assert response.status_code == 200
+    assert [h.section for h in health.hosts] == ["prod", "default"]

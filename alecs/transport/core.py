@@ -22,6 +22,7 @@ request and response, metrics are a few integer updates.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gzip
 import json as jsonlib
 import logging
@@ -80,7 +81,6 @@ for _name in ("httpx2", "httpcore2", "h2", "hpack"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 _DEBUG = logging.DEBUG
-_SERVER_ERRORS_RETRYABLE = frozenset({500, 502, 503, 504})
 _REQUEST_ID_HEADERS = ("x-trace-id", "akamai-request-id", "x-akamai-request-id", "x-request-id")
 
 
@@ -235,7 +235,11 @@ class Transport:
         if isinstance(credentials, Credentials):
             items: list[Credentials] = [credentials]
         elif isinstance(credentials, Mapping):
-            items = list(credentials.values())
+            # The mapping's key names the section (it wins over `Credentials.section`).
+            items = [
+                c if c.section == name else dataclasses.replace(c, section=name)
+                for name, c in credentials.items()
+            ]
         else:
             items = list(credentials)
         if not items:
@@ -542,12 +546,13 @@ class Transport:
                     )
                 hint = None
                 if status == 429:
-                    retryable = True
-                    # A 429 pauses the whole bucket (other calls too) until Akamai's hint.
+                    # A 429 proves the request was not processed: retryable for any method.
+                    # It also pauses the whole bucket (other calls too) until Akamai's hint.
+                    retryable = 429 in policy.retry_statuses
                     hint = server_wait_hint(response.headers, clock.now())
                     if group is not None and hint is not None:
                         group.pause(now + hint[0])
-                elif status in policy.retry_statuses and status in _SERVER_ERRORS_RETRYABLE:
+                elif status in policy.retry_statuses:
                     retryable = retry_ok
                 else:
                     retryable = False

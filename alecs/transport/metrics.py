@@ -86,7 +86,7 @@ class HostHealth(BaseModel):
     section: str
     host: str
     proxy: str | None = None
-    calls: int = Field(0, description="transport.request() calls answered by the network")
+    calls: int = Field(0, description="calls completed (followers of a shared GET excluded)")
     requests: int = Field(0, description="attempts sent on the wire (retries included)")
     shared_calls: int = Field(0, description="calls answered by another identical in-flight GET")
     retries: int = 0
