@@ -7,13 +7,24 @@ Shaped like ../shared/akamai-apis/apis/papi/v1. This module holds the prerequisi
 - `require_contract(req)`, `require_group(req, contract_id)` read and check `contractId` and
   `groupId` against the account's data (400 when missing, 403 when not the account's);
 - `respond(req, doc)` honours `PAPI-Use-Prefixes: false` by stripping ID prefixes.
+
+The other PAPI endpoints live in `papi_properties.py` (properties, versions, rule trees,
+version hostnames, search), `papi_activations.py` and `papi_edgehostnames.py`; rule-tree
+validation and JSON Patch in `papi_rules.py`, derived activation state in `papi_model.py`.
+`listen(app, fn)` reports every PAPI exchange (request and response) to `fn`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import functools
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-from alecs.sandbox.app import Request, Response, Router
+from alecs.sandbox.app import ApiProblem, Request, Response, Router
 
 PREFIXES = {
     "accountId": "act_",
@@ -225,10 +236,104 @@ def create_cpcode(req: Request) -> Response:
 
 
 def register(router: Router) -> None:
-    """PAPI routes; the Property Manager task adds properties, versions, rules, activations."""
-    router.add("GET", "/papi/v1/contracts", list_contracts)
-    router.add("GET", "/papi/v1/groups", list_groups)
-    router.add("GET", "/papi/v1/products", list_products)
-    router.add("GET", "/papi/v1/cpcodes", list_cpcodes)
-    router.add("POST", "/papi/v1/cpcodes", create_cpcode)
-    router.add("GET", "/papi/v1/cpcodes/{cpcodeId}", get_cpcode)
+    """Every PAPI route: prerequisites here, the rest from the papi_* modules."""
+    from alecs.sandbox import papi_activations, papi_edgehostnames, papi_properties
+
+    recording = _RecordingRouter(router)
+    recording.add("GET", "/papi/v1/contracts", list_contracts)
+    recording.add("GET", "/papi/v1/groups", list_groups)
+    recording.add("GET", "/papi/v1/products", list_products)
+    recording.add("GET", "/papi/v1/cpcodes", list_cpcodes)
+    recording.add("POST", "/papi/v1/cpcodes", create_cpcode)
+    recording.add("GET", "/papi/v1/cpcodes/{cpcodeId}", get_cpcode)
+    papi_properties.register(recording)  # type: ignore[arg-type]
+    papi_activations.register(recording)  # type: ignore[arg-type]
+    papi_edgehostnames.register(recording)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# Exchange listeners: see every PAPI request and the response the sandbox gave it
+
+
+@dataclass
+class Exchange:
+    """One PAPI request as the sandbox received it and the response it answered with."""
+
+    method: str
+    route: str  # the route template, e.g. "/papi/v1/properties/{propertyId}"
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: bytes
+    status: int
+    response: Any  # the JSON document answered (None for no body)
+    content_type: str
+    response_headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def target(self) -> str:
+        return self.path + (f"?{self.query}" if self.query else "")
+
+
+Listener = Callable[[Exchange], None]
+_listeners: weakref.WeakKeyDictionary[Any, list[Listener]] = weakref.WeakKeyDictionary()
+
+
+@contextlib.contextmanager
+def listen(app: Any, listener: Listener) -> Iterator[None]:
+    """Call `listener(exchange)` for every PAPI request `app` (a SandboxApp) answers, while
+    the block runs (from the sandbox's thread). Tests use it to check each request and
+    response against the official OpenAPI schemas."""
+    _listeners.setdefault(app, []).append(listener)
+    try:
+        yield
+    finally:
+        _listeners[app].remove(listener)
+
+
+def _emit(req: Request, response: Response, *, problem: bool = False) -> None:
+    listeners = _listeners.get(req.app)
+    if not listeners:
+        return
+    exchange = Exchange(
+        method=req.method,
+        route=req.route.template if req.route else req.path,
+        path=req.path,
+        query=req.query_string,
+        headers=dict(req.headers),
+        body=req.body,
+        status=response.status,
+        response=copy.deepcopy(response.body),
+        content_type="application/problem+json" if problem else response.content_type,
+        response_headers=dict(response.headers),
+    )
+    for listener in list(listeners):
+        listener(exchange)
+
+
+def _recorded(handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
+    @functools.wraps(handler)
+    def wrapper(req: Request) -> Any:
+        if not _listeners.get(req.app):
+            return handler(req)
+        try:
+            result = handler(req)
+        except ApiProblem as exc:
+            doc = exc.document(path=req.path, instance=req.instance)
+            _emit(req, Response(doc, exc.status, dict(exc.headers)), problem=True)
+            raise
+        response = result if isinstance(result, Response) else Response(result)
+        _emit(req, response)
+        return response
+
+    return wrapper
+
+
+class _RecordingRouter:
+    """Registers routes on the real router with their handlers wrapped by `_recorded`."""
+
+    def __init__(self, router: Router) -> None:
+        self._router = router
+
+    def add(self, method: str, template: str, handler: Callable[[Request], Any], **kw: Any):
+        return self._router.add(method, template, _recorded(handler), **kw)

@@ -42,7 +42,7 @@ class PatchError(Exception):
 
 
 def _enum_text(values: frozenset[str]) -> str:
-    return "[" + ",".join(f'\\"{v}\\"' for v in sorted(values)) + "]"
+    return "[" + ",".join(f'"{v}"' for v in sorted(values)) + "]"
 
 
 def _schema_error(location: str, detail: str, kind: str) -> dict[str, Any]:

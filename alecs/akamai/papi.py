@@ -1,0 +1,951 @@
+"""Property Manager API (PAPI v1) client: typed calls over `Transport.request`.
+
+    papi = PapiClient(transport, "default", account_switch_key=None)
+    contract_id, group_id = await papi.resolve_contract_group(None, "grp_100002")
+    property_id = await papi.create_property("www.example.com", "prd_Fresca", contract_id, group_id)
+    rules = await papi.get_rules(property_id, 1)
+    rules = await papi.update_rules(property_id, 1, new_rules, etag=rules.etag)
+
+What it takes care of (and what the tools above it need not know):
+
+- paths under `/papi/v1`, the `PAPI-Use-Prefixes: true` header, `contractId`/`groupId` query
+  parameters, IDs taken from `Location` headers (or the `...Link` member of the body);
+- etags: rule trees and hostnames are written with `If-Match: "<etag>"`; a stale etag comes
+  back from PAPI as 412 and is raised as `AkamaiApiError` (status 412);
+- JSON Patch on rule trees (`application/json-patch+json`), a chosen rule format
+  (`application/vnd.akamai.papirules.<format>+json`);
+- pagination of version lists (`offset` is the page number, `limit` the page size);
+- looking up the contract and group a call needs when the caller omitted them
+  (`resolve_contract_group`), and listing properties across every group and contract;
+- `diff_rule_trees`: behaviors and criteria added, removed or changed, by rule path.
+
+Errors: PAPI's problem documents come up as `alecs.transport.errors.AkamaiApiError`; a lookup
+that cannot decide (two contracts, an unknown group) raises `PapiLookupError` naming the field
+and the choices; a call that would fail for a known reason raises `PapiStateError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json as jsonlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import AliasGenerator, BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from alecs.transport.errors import AkamaiApiError
+
+if TYPE_CHECKING:
+    import httpx2
+
+    from alecs.transport import Transport
+
+BASE = "/papi/v1"
+NETWORKS = ("STAGING", "PRODUCTION")
+FINAL_STATUSES = frozenset({"ACTIVE", "FAILED", "ABORTED", "DEACTIVATED", "INACTIVE"})
+VERSION_PAGE = 100
+MAX_PARALLEL = 4
+Network = Literal["STAGING", "PRODUCTION"]
+
+
+class PapiLookupError(ValueError):
+    """A contract, group or property could not be chosen for the caller: names the field."""
+
+    def __init__(self, field: str, problem: str, choices: Iterable[str] = ()) -> None:
+        self.field = field
+        self.problem = problem
+        self.choices = list(choices)
+        text = problem + (f" Choices: {', '.join(self.choices)}" if self.choices else "")
+        super().__init__(text)
+
+
+class PapiStateError(RuntimeError):
+    """The call would fail for a reason known beforehand (e.g. deleting an active property)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Models (PAPI's camelCase names in, snake_case out)
+
+
+class PapiModel(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=AliasGenerator(validation_alias=to_camel),
+        populate_by_name=True,
+        extra="ignore",
+    )
+
+
+class Contract(PapiModel):
+    contract_id: str
+    contract_type_name: str | None = None
+
+
+class Group(PapiModel):
+    group_id: str
+    group_name: str
+    parent_group_id: str | None = None
+    contract_ids: list[str] = Field(default_factory=list)
+
+
+class Product(PapiModel):
+    product_id: str
+    product_name: str
+
+
+class CpCode(PapiModel):
+    cpcode_id: str
+    cpcode_name: str
+    created_date: str | None = None
+    product_ids: list[str] = Field(default_factory=list)
+
+
+class Property(PapiModel):
+    property_id: str
+    property_name: str
+    account_id: str | None = None
+    contract_id: str
+    group_id: str
+    asset_id: str | None = None
+    product_id: str | None = None
+    latest_version: int
+    staging_version: int | None = None
+    production_version: int | None = None
+    note: str | None = None
+    rule_format: str | None = None
+
+
+class PropertyVersion(PapiModel):
+    property_version: int
+    updated_by_user: str | None = None
+    updated_date: str | None = None
+    production_status: str
+    staging_status: str
+    etag: str | None = None
+    product_id: str | None = None
+    rule_format: str | None = None
+    note: str | None = None
+
+
+class RuleProblem(PapiModel):
+    """One entry of a rule tree's `errors` or `warnings`."""
+
+    type: str | None = None
+    title: str | None = None
+    detail: str | None = None
+    error_location: str | None = None
+    message_id: str | None = None
+    behavior_name: str | None = None
+
+
+class RuleTree(PapiModel):
+    property_id: str
+    property_version: int
+    account_id: str | None = None
+    contract_id: str | None = None
+    group_id: str | None = None
+    etag: str
+    rule_format: str | None = None
+    rules: dict[str, Any]
+    errors: list[RuleProblem] = Field(default_factory=list)
+    warnings: list[RuleProblem] = Field(default_factory=list)
+
+
+class Hostname(PapiModel):
+    cname_from: str
+    cname_to: str | None = None
+    cname_type: str = "EDGE_HOSTNAME"
+    edge_hostname_id: str | None = None
+    cert_provisioning_type: str | None = None
+    cert_status: dict[str, Any] | None = None
+
+
+class VersionHostnames(PapiModel):
+    property_id: str
+    property_version: int
+    etag: str
+    hostnames: list[Hostname]
+
+
+class Activation(PapiModel):
+    activation_id: str
+    property_id: str
+    property_name: str | None = None
+    property_version: int | None = None
+    network: str
+    activation_type: str = "ACTIVATE"
+    status: str
+    submit_date: str | None = None
+    update_date: str | None = None
+    note: str | None = None
+    notify_emails: list[str] = Field(default_factory=list)
+    fallback_info: dict[str, Any] | None = None
+    failure_cause: dict[str, Any] | None = None
+    retry_after_s: float | None = Field(
+        default=None, description="PAPI's Retry-After hint while PENDING (seconds)."
+    )
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+
+class EdgeHostname(PapiModel):
+    edge_hostname_id: str
+    edge_hostname_domain: str
+    product_id: str | None = None
+    domain_prefix: str | None = None
+    domain_suffix: str | None = None
+    secure: bool = False
+    ip_version_behavior: str | None = None
+    status: str | None = None
+    use_cases: list[dict[str, Any]] | None = None
+
+
+class SearchHit(PapiModel):
+    property_id: str
+    property_name: str
+    property_version: int
+    contract_id: str | None = None
+    group_id: str | None = None
+    account_id: str | None = None
+    asset_id: str | None = None
+    staging_status: str | None = None
+    production_status: str | None = None
+    updated_by_user: str | None = None
+    updated_date: str | None = None
+
+
+class RuleChange(BaseModel):
+    """One difference between two rule trees."""
+
+    path: str = Field(description="Rule path, e.g. 'default/Offload/CSS and JavaScript'.")
+    kind: Literal["rule", "behavior", "criterion", "setting"]
+    name: str = Field(description="Rule, behavior or criterion name, or the rule setting.")
+    change: Literal["added", "removed", "changed"]
+    before: Any = None
+    after: Any = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+_ID_IN_LINK = {
+    "property": re.compile(r"/properties/(prp_[^/?#]+|\d+)"),
+    "version": re.compile(r"/versions/(\d+)"),
+    "activation": re.compile(r"/activations/(atv_[^/?#]+|\d+)"),
+    "edgehostname": re.compile(r"/edgehostnames/(ehn_[^/?#]+|\d+)"),
+    "cpcode": re.compile(r"/cpcodes/(cpc_[^/?#]+|\d+)"),
+}
+
+
+def id_from_link(link: str, kind: str) -> str:
+    """`/papi/v1/properties/prp_1/versions/2?...` -> `2` (kind "version")."""
+    m = _ID_IN_LINK[kind].search(link or "")
+    if not m:
+        raise ValueError(f"no {kind} id in link {link!r}")
+    return m.group(1)
+
+
+def _link(response: httpx2.Response, member: str) -> str:
+    location = response.headers.get("location")
+    if location:
+        return location
+    try:
+        return str(response.json().get(member, ""))
+    except ValueError:
+        return ""
+
+
+def with_prefix(prefix: str, value: str | int) -> str:
+    text = str(value).strip()
+    return text if text.lower().startswith(prefix) else prefix + text
+
+
+def _quoted(etag: str) -> str:
+    etag = etag.strip()
+    return etag if etag.startswith('"') else f'"{etag}"'
+
+
+def _params(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _items(doc: Any, *members: str) -> list[Any]:
+    for member in members:
+        doc = doc.get(member, {}) if isinstance(doc, dict) else {}
+    return list(doc.get("items", [])) if isinstance(doc, dict) else []
+
+
+# ---------------------------------------------------------------------------------------------
+# The client
+
+
+class PapiClient:
+    """Property Manager for one .edgerc section (and optionally another account)."""
+
+    def __init__(
+        self, transport: Transport, section: str, account_switch_key: str | None = None
+    ) -> None:
+        self._transport = transport
+        self.section = section
+        self.account_switch_key = account_switch_key
+        self._groups: list[Group] | None = None
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        raise_for_status: bool = True,
+    ) -> httpx2.Response:
+        return await self._transport.request(
+            self.section,
+            method,
+            BASE + path,
+            params=dict(params or {}),
+            json=json,
+            content=content,
+            headers={"PAPI-Use-Prefixes": "true", **dict(headers or {})},
+            account_switch_key=self.account_switch_key,
+            api_family="papi",
+            raise_for_status=raise_for_status,
+        )
+
+    # -- prerequisites -------------------------------------------------------------------------
+
+    async def list_contracts(self) -> list[Contract]:
+        resp = await self._call("GET", "/contracts")
+        return [Contract.model_validate(i) for i in _items(resp.json(), "contracts")]
+
+    async def list_groups(self) -> list[Group]:
+        if self._groups is None:
+            resp = await self._call("GET", "/groups")
+            self._groups = [Group.model_validate(i) for i in _items(resp.json(), "groups")]
+        return list(self._groups)
+
+    async def account_id(self) -> str | None:
+        resp = await self._call("GET", "/contracts")
+        return resp.json().get("accountId")
+
+    async def list_products(self, contract_id: str) -> list[Product]:
+        resp = await self._call("GET", "/products", params={"contractId": contract_id})
+        return [Product.model_validate(i) for i in _items(resp.json(), "products")]
+
+    async def list_cpcodes(self, contract_id: str, group_id: str) -> list[CpCode]:
+        resp = await self._call(
+            "GET", "/cpcodes", params={"contractId": contract_id, "groupId": group_id}
+        )
+        return [CpCode.model_validate(i) for i in _items(resp.json(), "cpcodes")]
+
+    async def create_cpcode(
+        self, name: str, product_id: str, contract_id: str, group_id: str
+    ) -> str:
+        """Create a CP code; returns its id (`cpc_...`)."""
+        resp = await self._call(
+            "POST",
+            "/cpcodes",
+            params={"contractId": contract_id, "groupId": group_id},
+            json={"productId": product_id, "cpcodeName": name},
+        )
+        return id_from_link(_link(resp, "cpcodeLink"), "cpcode")
+
+    async def resolve_contract_group(
+        self, contract_id: str | None, group_id: str | None, *, any_group: bool = False
+    ) -> tuple[str, str]:
+        """The (contractId, groupId) a call needs, looked up when one or both are omitted.
+
+        A group decides its contract when it has only one. A contract decides its group when
+        one group uses it, or (with `any_group`, for calls where the group does not matter)
+        the top-most group that does. Anything ambiguous raises `PapiLookupError` listing the
+        choices.
+        """
+        if contract_id and group_id:
+            return with_prefix("ctr_", contract_id), with_prefix("grp_", group_id)
+        groups = await self.list_groups()
+        if group_id:
+            gid = with_prefix("grp_", group_id)
+            group = next((g for g in groups if g.group_id == gid), None)
+            if group is None:
+                raise PapiLookupError(
+                    "group_id", f"{gid} is not a group of this account.", _group_choices(groups)
+                )
+            if len(group.contract_ids) == 1:
+                return group.contract_ids[0], gid
+            raise PapiLookupError(
+                "contract_id",
+                f"Group {gid} uses several contracts; say which one.",
+                group.contract_ids,
+            )
+        contracts = sorted({c for g in groups for c in g.contract_ids})
+        if contract_id:
+            cid = with_prefix("ctr_", contract_id)
+        elif len(contracts) == 1:
+            cid = contracts[0]
+        else:
+            raise PapiLookupError(
+                "contract_id", "This account has several contracts; say which one.", contracts
+            )
+        using = [g for g in groups if cid in g.contract_ids]
+        if not using:
+            raise PapiLookupError(
+                "contract_id", f"No group of this account uses contract {cid}.", contracts
+            )
+        if len(using) == 1:
+            return cid, using[0].group_id
+        if any_group:
+            ids = {g.group_id for g in using}
+            top = [g for g in using if g.parent_group_id not in ids]
+            return cid, top[0].group_id
+        raise PapiLookupError(
+            "group_id", f"Several groups use contract {cid}; say which one.", _group_choices(using)
+        )
+
+    # -- properties ----------------------------------------------------------------------------
+
+    async def list_properties(
+        self, contract_id: str | None = None, group_id: str | None = None
+    ) -> list[Property]:
+        """Properties of one contract and group, or of every pair matching what was given."""
+        if contract_id and group_id:
+            pairs = [(with_prefix("ctr_", contract_id), with_prefix("grp_", group_id))]
+        else:
+            cid = with_prefix("ctr_", contract_id) if contract_id else None
+            gid = with_prefix("grp_", group_id) if group_id else None
+            groups = await self.list_groups()
+            pairs = [
+                (c, g.group_id)
+                for g in groups
+                if gid is None or g.group_id == gid
+                for c in g.contract_ids
+                if cid is None or c == cid
+            ]
+            if gid and not pairs:
+                raise PapiLookupError(
+                    "group_id", f"{gid} is not a group of this account.", _group_choices(groups)
+                )
+        limiter = asyncio.Semaphore(MAX_PARALLEL)
+
+        async def one(c: str, g: str) -> list[Property]:
+            async with limiter:
+                resp = await self._call(
+                    "GET", "/properties", params={"contractId": c, "groupId": g}
+                )
+            return [Property.model_validate(i) for i in _items(resp.json(), "properties")]
+
+        seen: dict[str, Property] = {}
+        for batch in await asyncio.gather(*(one(c, g) for c, g in pairs)):
+            for prop in batch:
+                seen.setdefault(prop.property_id, prop)
+        return list(seen.values())
+
+    async def get_property(
+        self, property_id: str, contract_id: str | None = None, group_id: str | None = None
+    ) -> Property:
+        resp = await self._call(
+            "GET",
+            f"/properties/{with_prefix('prp_', property_id)}",
+            params=_params(contractId=contract_id, groupId=group_id),
+        )
+        items = _items(resp.json(), "properties")
+        if not items:
+            raise PapiLookupError("property_id", f"Property {property_id} was not found.")
+        return Property.model_validate(items[0])
+
+    async def find_property_id(self, name: str) -> str:
+        """The id of the property named `name` (exact name, as PAPI's search matches it)."""
+        hits = await self.search(property_name=name)
+        ids = sorted({h.property_id for h in hits})
+        if not ids:
+            raise PapiLookupError(
+                "property_id",
+                f"No property is named {name!r}. Use property-search by hostname, or "
+                "property-list to browse.",
+            )
+        if len(ids) > 1:
+            raise PapiLookupError("property_id", f"Several properties are named {name!r}.", ids)
+        return ids[0]
+
+    async def create_property(
+        self,
+        name: str,
+        product_id: str,
+        contract_id: str,
+        group_id: str,
+        *,
+        rule_format: str | None = None,
+        clone_from: str | None = None,
+        clone_version: int | None = None,
+        clone_etag: str | None = None,
+        copy_hostnames: bool = False,
+    ) -> str:
+        """Create (or clone) a property; returns its id. Version 1 exists right away."""
+        body: dict[str, Any] = {"productId": with_prefix("prd_", product_id), "propertyName": name}
+        if rule_format:
+            body["ruleFormat"] = rule_format
+        if clone_from:
+            clone: dict[str, Any] = {
+                "propertyId": with_prefix("prp_", clone_from),
+                "version": clone_version or 1,
+                "copyHostnames": copy_hostnames,
+            }
+            if clone_etag:
+                clone["cloneFromVersionEtag"] = clone_etag
+            body["cloneFrom"] = clone
+        resp = await self._call(
+            "POST",
+            "/properties",
+            params={"contractId": contract_id, "groupId": group_id},
+            json=body,
+        )
+        return id_from_link(_link(resp, "propertyLink"), "property")
+
+    async def delete_property(self, property_id: str) -> str:
+        """Delete a property that is active nowhere; returns PAPI's message."""
+        prop = await self.get_property(property_id)
+        active = [
+            f"{network} (v{version})"
+            for network, version in (
+                ("STAGING", prop.staging_version),
+                ("PRODUCTION", prop.production_version),
+            )
+            if version is not None
+        ]
+        if active:
+            raise PapiStateError(
+                f"{prop.property_id} is active on {', '.join(active)}; PAPI only deletes a "
+                "property that is active nowhere. Deactivate it on each network first "
+                "(property-deactivate)."
+            )
+        resp = await self._call(
+            "DELETE",
+            f"/properties/{prop.property_id}",
+            params={"contractId": prop.contract_id, "groupId": prop.group_id},
+        )
+        return str(resp.json().get("message", "Deleted."))
+
+    async def search(
+        self,
+        *,
+        property_name: str | None = None,
+        hostname: str | None = None,
+        edge_hostname: str | None = None,
+    ) -> list[SearchHit]:
+        """`POST /search/find-by-value` with exactly one criterion."""
+        given = _params(propertyName=property_name, hostname=hostname, edgeHostname=edge_hostname)
+        if len(given) != 1:
+            raise ValueError("search by exactly one of property_name, hostname, edge_hostname")
+        resp = await self._call("POST", "/search/find-by-value", json=given)
+        return [SearchHit.model_validate(i) for i in _items(resp.json(), "versions")]
+
+    # -- versions ------------------------------------------------------------------------------
+
+    async def list_versions(
+        self, property_id: str, *, limit: int | None = None, page_size: int = VERSION_PAGE
+    ) -> list[PropertyVersion]:
+        """Versions, newest first, following PAPI's pages until `limit` (or all of them)."""
+        pid = with_prefix("prp_", property_id)
+        out: list[PropertyVersion] = []
+        page = 0
+        while True:
+            resp = await self._call(
+                "GET", f"/properties/{pid}/versions", params={"offset": page, "limit": page_size}
+            )
+            items = [PropertyVersion.model_validate(i) for i in _items(resp.json(), "versions")]
+            out.extend(items)
+            if len(items) < page_size or (limit is not None and len(out) >= limit):
+                break
+            page += 1
+        out.sort(key=lambda v: v.property_version, reverse=True)
+        return out[:limit] if limit is not None else out
+
+    async def get_version(self, property_id: str, version: int) -> PropertyVersion:
+        pid = with_prefix("prp_", property_id)
+        resp = await self._call("GET", f"/properties/{pid}/versions/{int(version)}")
+        items = _items(resp.json(), "versions")
+        if not items:
+            raise PapiLookupError("version", f"Version {version} of {pid} was not found.")
+        return PropertyVersion.model_validate(items[0])
+
+    async def latest_version(
+        self, property_id: str, activated_on: Network | None = None
+    ) -> int | None:
+        """The latest version number, or the one active on a network (None when none is)."""
+        pid = with_prefix("prp_", property_id)
+        try:
+            resp = await self._call(
+                "GET",
+                f"/properties/{pid}/versions/latest",
+                params=_params(activatedOn=activated_on),
+            )
+        except AkamaiApiError as exc:
+            if activated_on is not None and exc.status == 404:
+                return None
+            raise
+        if resp.status_code in (301, 302, 303, 307):
+            return int(id_from_link(_link(resp, "versionLink"), "version"))
+        items = _items(resp.json(), "versions")  # some PAPI versions answer 200 with the version
+        if items:
+            return int(items[0]["propertyVersion"])
+        return int(id_from_link(_link(resp, "versionLink"), "version"))
+
+    async def create_version(
+        self, property_id: str, base_version: int, base_etag: str | None = None
+    ) -> int:
+        """A new version copied from `base_version` (rules and hostnames); returns its number."""
+        body: dict[str, Any] = {"createFromVersion": int(base_version)}
+        if base_etag:
+            body["createFromVersionEtag"] = base_etag
+        pid = with_prefix("prp_", property_id)
+        resp = await self._call("POST", f"/properties/{pid}/versions", json=body)
+        return int(id_from_link(_link(resp, "versionLink"), "version"))
+
+    # -- rule trees ----------------------------------------------------------------------------
+
+    async def get_rules(self, property_id: str, version: int, *, validate: bool = True) -> RuleTree:
+        pid = with_prefix("prp_", property_id)
+        resp = await self._call(
+            "GET",
+            f"/properties/{pid}/versions/{int(version)}/rules",
+            params={"validateRules": "true" if validate else "false"},
+        )
+        return _rule_tree(resp)
+
+    async def update_rules(
+        self,
+        property_id: str,
+        version: int,
+        rules: Mapping[str, Any],
+        *,
+        etag: str,
+        rule_format: str | None = None,
+        dry_run: bool = False,
+        validate: bool = True,
+    ) -> RuleTree:
+        """Replace the rule tree (`rules` is the `default` rule) if `etag` is still current."""
+        pid = with_prefix("prp_", property_id)
+        ctype = (
+            f"application/vnd.akamai.papirules.{rule_format}+json"
+            if rule_format
+            else "application/json"
+        )
+        resp = await self._call(
+            "PUT",
+            f"/properties/{pid}/versions/{int(version)}/rules",
+            params=_params(
+                validateRules="true" if validate else "false",
+                dryRun="true" if dry_run else None,
+            ),
+            content=jsonlib.dumps({"rules": dict(rules)}).encode(),
+            headers={"Content-Type": ctype, "If-Match": _quoted(etag)},
+        )
+        return _rule_tree(resp)
+
+    async def patch_rules(
+        self,
+        property_id: str,
+        version: int,
+        operations: list[Mapping[str, Any]],
+        *,
+        etag: str,
+        dry_run: bool = False,
+        validate: bool = True,
+    ) -> RuleTree:
+        """Apply JSON Patch operations (paths like `/rules/behaviors/0/options/ttl`)."""
+        pid = with_prefix("prp_", property_id)
+        resp = await self._call(
+            "PATCH",
+            f"/properties/{pid}/versions/{int(version)}/rules",
+            params=_params(
+                validateRules="true" if validate else "false",
+                dryRun="true" if dry_run else None,
+            ),
+            content=jsonlib.dumps([dict(op) for op in operations]).encode(),
+            headers={"Content-Type": "application/json-patch+json", "If-Match": _quoted(etag)},
+        )
+        return _rule_tree(resp)
+
+    # -- version hostnames ---------------------------------------------------------------------
+
+    async def get_hostnames(self, property_id: str, version: int) -> VersionHostnames:
+        pid = with_prefix("prp_", property_id)
+        resp = await self._call("GET", f"/properties/{pid}/versions/{int(version)}/hostnames")
+        return _hostnames(resp)
+
+    async def set_hostnames(
+        self, property_id: str, version: int, hostnames: list[Mapping[str, Any]], *, etag: str
+    ) -> VersionHostnames:
+        """Replace the version's hostnames (items: cnameFrom + edgeHostnameId or cnameTo)."""
+        pid = with_prefix("prp_", property_id)
+        resp = await self._call(
+            "PUT",
+            f"/properties/{pid}/versions/{int(version)}/hostnames",
+            json=[dict(h) for h in hostnames],
+            headers={"If-Match": _quoted(etag)},
+        )
+        return _hostnames(resp)
+
+    async def patch_hostnames(
+        self,
+        property_id: str,
+        version: int,
+        *,
+        add: list[Mapping[str, Any]] | None = None,
+        remove: list[str] | None = None,
+        etag: str | None = None,
+    ) -> VersionHostnames:
+        """Add and remove hostnames. Without `etag`, the current one is read first."""
+        pid = with_prefix("prp_", property_id)
+        if etag is None:
+            etag = (await self.get_hostnames(pid, version)).etag
+        body: dict[str, Any] = {}
+        if add:
+            body["add"] = [dict(h) for h in add]
+        if remove:
+            body["remove"] = list(remove)
+        resp = await self._call(
+            "PATCH",
+            f"/properties/{pid}/versions/{int(version)}/hostnames",
+            json=body,
+            headers={"If-Match": _quoted(etag)},
+        )
+        return _hostnames(resp)
+
+    # -- activations ---------------------------------------------------------------------------
+
+    async def activate(
+        self,
+        property_id: str,
+        version: int,
+        network: Network,
+        *,
+        notify_emails: list[str],
+        note: str | None = None,
+        acknowledge_all_warnings: bool = True,
+        acknowledge_warnings: list[str] | None = None,
+        use_fast_fallback: bool = False,
+        deactivate: bool = False,
+    ) -> str:
+        """Submit an activation (or, with `deactivate`, a deactivation); returns its id."""
+        body: dict[str, Any] = {
+            "propertyVersion": int(version),
+            "network": network,
+            "notifyEmails": list(notify_emails),
+            "acknowledgeAllWarnings": acknowledge_all_warnings,
+            "activationType": "DEACTIVATE" if deactivate else "ACTIVATE",
+        }
+        if note:
+            body["note"] = note
+        if acknowledge_warnings:
+            body["acknowledgeWarnings"] = list(acknowledge_warnings)
+        if use_fast_fallback:
+            body["useFastFallback"] = True
+        pid = with_prefix("prp_", property_id)
+        resp = await self._call("POST", f"/properties/{pid}/activations", json=body)
+        return id_from_link(_link(resp, "activationLink"), "activation")
+
+    async def get_activation(self, property_id: str, activation_id: str) -> Activation:
+        """One activation; `retry_after_s` carries PAPI's hint while it is PENDING."""
+        pid = with_prefix("prp_", property_id)
+        aid = with_prefix("atv_", activation_id)
+        resp = await self._call("GET", f"/properties/{pid}/activations/{aid}")
+        items = _items(resp.json(), "activations")
+        if not items:
+            raise PapiLookupError("activation_id", f"Activation {aid} of {pid} was not found.")
+        activation = Activation.model_validate(items[0])
+        retry = resp.headers.get("retry-after")
+        if retry:
+            try:
+                activation.retry_after_s = max(0.0, float(retry))
+            except ValueError:
+                activation.retry_after_s = None
+        return activation
+
+    async def list_activations(self, property_id: str) -> list[Activation]:
+        """Every activation and deactivation of the property, newest first."""
+        pid = with_prefix("prp_", property_id)
+        resp = await self._call("GET", f"/properties/{pid}/activations")
+        items = [Activation.model_validate(i) for i in _items(resp.json(), "activations")]
+        items.sort(key=lambda a: (a.submit_date or "", _number(a.activation_id)), reverse=True)
+        return items
+
+    # -- edge hostnames ------------------------------------------------------------------------
+
+    async def list_edge_hostnames(self, contract_id: str, group_id: str) -> list[EdgeHostname]:
+        resp = await self._call(
+            "GET", "/edgehostnames", params={"contractId": contract_id, "groupId": group_id}
+        )
+        return [EdgeHostname.model_validate(i) for i in _items(resp.json(), "edgeHostnames")]
+
+    async def get_edge_hostname(
+        self, edge_hostname_id: str, contract_id: str, group_id: str
+    ) -> EdgeHostname:
+        ehn = with_prefix("ehn_", edge_hostname_id)
+        resp = await self._call(
+            "GET",
+            f"/edgehostnames/{ehn}",
+            params={"contractId": contract_id, "groupId": group_id},
+        )
+        items = _items(resp.json(), "edgeHostnames")
+        if not items:
+            raise PapiLookupError("edge_hostname_id", f"Edge hostname {ehn} was not found.")
+        return EdgeHostname.model_validate(items[0])
+
+    async def create_edge_hostname(
+        self,
+        contract_id: str,
+        group_id: str,
+        *,
+        product_id: str,
+        domain_prefix: str,
+        domain_suffix: str,
+        ip_version_behavior: str,
+        secure_network: str | None = None,
+        cert_enrollment_id: int | None = None,
+    ) -> str:
+        """Create an edge hostname (`<prefix>.<suffix>`); returns its id."""
+        body: dict[str, Any] = {
+            "productId": with_prefix("prd_", product_id),
+            "domainPrefix": domain_prefix,
+            "domainSuffix": domain_suffix,
+            "ipVersionBehavior": ip_version_behavior,
+        }
+        if secure_network:
+            body["secureNetwork"] = secure_network
+        if cert_enrollment_id is not None:
+            body["certEnrollmentId"] = int(cert_enrollment_id)
+        resp = await self._call(
+            "POST",
+            "/edgehostnames",
+            params={"contractId": contract_id, "groupId": group_id},
+            json=body,
+        )
+        return id_from_link(_link(resp, "edgeHostnameLink"), "edgehostname")
+
+
+def _group_choices(groups: Iterable[Group]) -> list[str]:
+    return [f"{g.group_id} ({g.group_name})" for g in groups]
+
+
+def _number(identifier: str) -> int:
+    m = re.search(r"(\d+)$", identifier)
+    return int(m.group(1)) if m else 0
+
+
+def _rule_tree(resp: httpx2.Response) -> RuleTree:
+    doc = resp.json()
+    if not doc.get("etag"):
+        doc["etag"] = (resp.headers.get("etag") or "").strip('"')
+    return RuleTree.model_validate(doc)
+
+
+def _hostnames(resp: httpx2.Response) -> VersionHostnames:
+    doc = resp.json()
+    return VersionHostnames(
+        property_id=doc.get("propertyId", ""),
+        property_version=int(doc.get("propertyVersion", 0)),
+        etag=doc.get("etag") or (resp.headers.get("etag") or "").strip('"'),
+        hostnames=[Hostname.model_validate(h) for h in _items(doc, "hostnames")],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Rule tree diff
+
+
+def _rule_paths(rule: Mapping[str, Any], path: str, out: dict[str, Mapping[str, Any]]) -> None:
+    out[path] = rule
+    seen: Counter[str] = Counter()
+    for child in rule.get("children") or []:
+        if not isinstance(child, Mapping):
+            continue
+        name = str(child.get("name", "?"))
+        seen[name] += 1
+        suffix = f"[{seen[name]}]" if seen[name] > 1 else ""
+        _rule_paths(child, f"{path}/{name}{suffix}", out)
+
+
+def _features(items: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    seen: Counter[str] = Counter()
+    for item in items or []:
+        if not isinstance(item, Mapping):
+            continue
+        name = str(item.get("name", "?"))
+        seen[name] += 1
+        key = f"{name}[{seen[name]}]" if seen[name] > 1 else name
+        out[key] = item.get("options", {})
+    return out
+
+
+_SETTINGS = ("criteriaMustSatisfy", "options", "comments", "comment", "variables", "uuid")
+
+
+def diff_rule_trees(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[RuleChange]:
+    """Rules, behaviors, criteria and rule settings added, removed or changed, by rule path.
+
+    Takes two `default` rules (the `rules` member of a rule tree). Behaviors and criteria are
+    matched by name within a rule (a repeated name by its occurrence: `caching[2]`).
+    """
+    old: dict[str, Mapping[str, Any]] = {}
+    new: dict[str, Mapping[str, Any]] = {}
+    _rule_paths(before, str(before.get("name", "default")), old)
+    _rule_paths(after, str(after.get("name", "default")), new)
+    changes: list[RuleChange] = []
+    for path in list(old) + [p for p in new if p not in old]:
+        name = path.rsplit("/", 1)[-1]
+        if path not in new:
+            changes.append(RuleChange(path=path, kind="rule", name=name, change="removed"))
+            continue
+        if path not in old:
+            changes.append(RuleChange(path=path, kind="rule", name=name, change="added"))
+            for kind, member in (("criterion", "criteria"), ("behavior", "behaviors")):
+                for key, options in _features(new[path].get(member)).items():
+                    changes.append(
+                        RuleChange(path=path, kind=kind, name=key, change="added", after=options)
+                    )
+            continue
+        a, b = old[path], new[path]
+        for setting in _SETTINGS:
+            if a.get(setting) != b.get(setting) and (setting in a or setting in b):
+                changes.append(
+                    RuleChange(
+                        path=path,
+                        kind="setting",
+                        name=setting,
+                        change="changed"
+                        if setting in a and setting in b
+                        else ("added" if setting in b else "removed"),
+                        before=a.get(setting),
+                        after=b.get(setting),
+                    )
+                )
+        for kind, member in (("criterion", "criteria"), ("behavior", "behaviors")):
+            fa, fb = _features(a.get(member)), _features(b.get(member))
+            for key in list(fa) + [k for k in fb if k not in fa]:
+                if key not in fb:
+                    changes.append(
+                        RuleChange(path=path, kind=kind, name=key, change="removed", before=fa[key])
+                    )
+                elif key not in fa:
+                    changes.append(
+                        RuleChange(path=path, kind=kind, name=key, change="added", after=fb[key])
+                    )
+                elif fa[key] != fb[key]:
+                    changes.append(
+                        RuleChange(
+                            path=path,
+                            kind=kind,
+                            name=key,
+                            change="changed",
+                            before=fa[key],
+                            after=fb[key],
+                        )
+                    )
+    return changes
