@@ -33,8 +33,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import AliasGenerator, BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_snake
 
 from alecs.transport.errors import AkamaiApiError
 
@@ -71,11 +71,20 @@ class PapiStateError(RuntimeError):
 
 
 class PapiModel(BaseModel):
-    model_config = ConfigDict(
-        alias_generator=AliasGenerator(validation_alias=to_camel),
-        populate_by_name=True,
-        extra="ignore",
-    )
+    """Reads PAPI's camelCase members (`propertyId`) into snake_case fields (`property_id`).
+
+    Only top-level names are converted; nested PAPI objects (a rule tree, `fallbackInfo`) stay
+    as PAPI sent them. Output and JSON schema use the snake_case names.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_camel(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        return {k if k in cls.model_fields else to_snake(k): v for k, v in data.items()}
 
 
 class Contract(PapiModel):

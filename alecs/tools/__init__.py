@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 TOOL_MODULES: list[str] = [
     "alecs.tools.diagnostics",
+    "alecs.tools.papi",
 ]
 
 
