@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import inspect
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -322,6 +323,8 @@ def _recorded(handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
             doc = exc.document(path=req.path, instance=req.instance)
             _emit(req, Response(doc, exc.status, dict(exc.headers)), problem=True)
             raise
+        if inspect.isawaitable(result):  # async handlers are passed through unrecorded
+            return result
         response = result if isinstance(result, Response) else Response(result)
         _emit(req, response)
         return response
