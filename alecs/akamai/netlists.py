@@ -1,0 +1,442 @@
+"""Network Lists API (v2) client: IP/CIDR and GEO lists used by security configurations.
+
+    nl = NetlistsClient(transport, "default", account_switch_key=None)
+    lists = await nl.list_lists(list_type="IP", search="block")
+    created = await nl.create("Blocked bots", "IP", ["192.0.2.1", "198.51.100.0/24"])
+    change = await nl.update_elements(created.unique_id, add=["203.0.113.9"], remove=[])
+    status = await nl.activate(created.unique_id, "STAGING", comments="block bots")
+    status = await nl.activation_status(created.unique_id, "STAGING")
+
+What it takes care of:
+
+- paths under `/network-list/v2`, `listType`/`search`/`includeElements`/`extended` query
+  parameters, bodies exactly as the official schemas have them;
+- element checks before anything is sent (`normalize_elements`): IPv4/IPv6 addresses or CIDR
+  blocks for IP lists (canonical form, e.g. `2001:DB8::1` -> `2001:db8::1`), two-letter
+  country codes for GEO lists (upper-cased); the bad element is named;
+- optimistic concurrency: `update_elements` reads the list and writes it back (`PUT`) with the
+  `syncPoint` it read, or with the caller's `sync_point`. A stale syncPoint is answered 409 by
+  Akamai and raised as `SyncPointConflict` (with the syncPoint sent and, when known, the
+  current one). Without a caller's syncPoint, a conflict caused by a concurrent writer is
+  retried once on the fresh list, since adding and removing elements means the same thing on
+  the newer version;
+- activation status, including Akamai's `Retry-After` hint while an activation is pending.
+
+Errors: bad input raises `NetlistInputError` (names the field and the element);
+Akamai's problem documents come up as `alecs.transport.errors.AkamaiApiError`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_snake
+
+from alecs.transport.errors import AkamaiApiError
+
+if TYPE_CHECKING:
+    import httpx2
+
+    from alecs.transport import Transport
+
+BASE = "/network-list/v2"
+ListType = Literal["IP", "GEO"]
+Environment = Literal["STAGING", "PRODUCTION"]
+LIST_TYPES: tuple[str, ...] = ("IP", "GEO")
+ENVIRONMENTS: tuple[str, ...] = ("STAGING", "PRODUCTION")
+FINAL_STATUSES = frozenset({"ACTIVE", "FAILED", "MODIFIED"})
+_GEO = re.compile(r"^[A-Za-z]{2}$")
+
+
+class NetlistInputError(ValueError):
+    """Input Akamai would refuse: names the field, the problem and what is allowed."""
+
+    def __init__(self, field: str, problem: str, allowed: str | None = None) -> None:
+        self.field = field
+        self.problem = problem
+        self.allowed = allowed
+        super().__init__(f"{field}: {problem}" + (f" (allowed: {allowed})" if allowed else ""))
+
+
+class SyncPointConflict(Exception):
+    """Akamai answered 409: the syncPoint sent is not the list's current one."""
+
+    def __init__(self, list_id: str, sent: int, current: int | None, error: AkamaiApiError) -> None:
+        self.list_id = list_id
+        self.sent = sent
+        self.current = current
+        self.error = error
+        now = f"; it is now at syncPoint {current}" if current is not None else ""
+        super().__init__(
+            f"Conflict: network list {list_id} was changed by someone else since syncPoint "
+            f"{sent}{now}. Akamai said: {error.detail or error.title or 'conflict'}"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Models
+
+
+class NetlistModel(BaseModel):
+    """Reads the API's camelCase members into snake_case fields."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_camel(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        out = {k if k in cls.model_fields else to_snake(k): v for k, v in data.items()}
+        if "list" in out and "elements" in cls.model_fields:
+            out["elements"] = out.pop("list")
+        return out
+
+
+class NetworkList(NetlistModel):
+    unique_id: str = Field(description="The list's id (networkListId), e.g. 1024_BLOCKLIST.")
+    name: str
+    type: str = Field(description="IP or GEO.")
+    description: str | None = None
+    sync_point: int = Field(description="The list's version; changes need the current one.")
+    element_count: int | None = None
+    read_only: bool = False
+    shared: bool = False
+    contract_id: str | None = None
+    group_id: int | None = None
+    staging_activation_status: str | None = None
+    production_activation_status: str | None = None
+    create_date: str | None = None
+    created_by: str | None = None
+    update_date: str | None = None
+    updated_by: str | None = None
+    elements: list[str] | None = Field(
+        default=None, description="The elements (None when not requested)."
+    )
+
+
+class ActivationStatus(NetlistModel):
+    unique_id: str
+    environment: str | None = None
+    activation_id: int | None = None
+    activation_status: str = Field(
+        description="INACTIVE, PENDING_ACTIVATION, ACTIVE, MODIFIED, PENDING_DEACTIVATION or "
+        "FAILED."
+    )
+    sync_point: int = Field(description="The syncPoint activated (or being activated).")
+    activation_comments: str | None = None
+    fast: bool | None = None
+    dispatch_count: int | None = None
+    retry_after_s: float | None = Field(
+        default=None, description="Akamai's Retry-After hint while pending (seconds)."
+    )
+
+    @property
+    def finished(self) -> bool:
+        return self.activation_status in FINAL_STATUSES
+
+
+class ActivationDetails(NetlistModel):
+    activation_id: int
+    environment: str
+    create_date: str | None = None
+    created_by: str | None = None
+    initial: bool | None = None
+    status: str | None = None
+    network_list: ActivationStatus
+
+
+class ElementChange(BaseModel):
+    """What `update_elements` did."""
+
+    before: NetworkList
+    after: NetworkList
+    added: list[str]
+    removed: list[str]
+    not_present: list[str] = Field(default_factory=list)
+    already_present: list[str] = Field(default_factory=list)
+    retried: bool = False
+
+
+# ---------------------------------------------------------------------------------------------
+# Elements
+
+
+def normalize_element(list_type: str, value: str) -> str:
+    """One element in canonical form; ValueError with the reason when it is not valid."""
+    text = str(value).strip()
+    if list_type == "GEO":
+        if not _GEO.match(text):
+            raise ValueError("not a two-letter country code")
+        return text.upper()
+    if "/" in text:
+        address, _, prefix = text.partition("/")
+        if not prefix.isdigit():
+            raise ValueError("not an IP address or CIDR block")
+        iface = ipaddress.ip_interface(f"{address}/{int(prefix)}")  # keeps host bits as typed
+        return f"{iface.ip.compressed}/{iface.network.prefixlen}"
+    return ipaddress.ip_address(text).compressed
+
+
+def normalize_elements(list_type: str, values: Sequence[str], *, field: str) -> list[str]:
+    """Elements checked and canonical, duplicates removed; NetlistInputError names a bad one."""
+    if list_type not in LIST_TYPES:
+        raise NetlistInputError("type", f"{list_type!r}", "IP or GEO")
+    out: list[str] = []
+    for i, value in enumerate(values):
+        try:
+            element = normalize_element(list_type, value)
+        except ValueError:
+            allowed = (
+                "two-letter country codes like US, DE"
+                if list_type == "GEO"
+                else "IPv4/IPv6 addresses or CIDR blocks like 192.0.2.10, 198.51.100.0/24"
+            )
+            raise NetlistInputError(
+                field,
+                f"item {i + 1} {value!r} is not valid for a {list_type} list",
+                allowed,
+            ) from None
+        if element not in out:
+            out.append(element)
+    return out
+
+
+def _same(list_type: str, element: str) -> str:
+    """The comparison key of an element already in a list."""
+    try:
+        return normalize_element(list_type, element)
+    except ValueError:
+        return element
+
+
+# ---------------------------------------------------------------------------------------------
+# The client
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+class NetlistsClient:
+    """Network Lists for one .edgerc section (and optionally another account)."""
+
+    def __init__(
+        self, transport: Transport, section: str, account_switch_key: str | None = None
+    ) -> None:
+        self._transport = transport
+        self.section = section
+        self.account_switch_key = account_switch_key
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> httpx2.Response:
+        return await self._transport.request(
+            self.section,
+            method,
+            BASE + path,
+            params=dict(params or {}),
+            json=json,
+            account_switch_key=self.account_switch_key,
+            api_family="netlists",
+        )
+
+    # -- lists -----------------------------------------------------------------------------------
+
+    async def list_lists(
+        self,
+        *,
+        list_type: ListType | None = None,
+        search: str | None = None,
+        include_elements: bool = False,
+        extended: bool = True,
+    ) -> list[NetworkList]:
+        params: dict[str, Any] = {
+            "includeElements": _bool(include_elements),
+            "extended": _bool(extended),
+        }
+        if list_type:
+            params["listType"] = list_type
+        if search:
+            params["search"] = search
+        resp = await self._call("GET", "/network-lists", params=params)
+        items = resp.json().get("networkLists") or []
+        return [NetworkList.model_validate(i) for i in items]
+
+    async def get(
+        self, list_id: str, *, include_elements: bool = True, extended: bool = True
+    ) -> NetworkList:
+        resp = await self._call(
+            "GET",
+            f"/network-lists/{list_id}",
+            params={"includeElements": _bool(include_elements), "extended": _bool(extended)},
+        )
+        return NetworkList.model_validate(resp.json())
+
+    async def create(
+        self,
+        name: str,
+        list_type: ListType,
+        elements: Sequence[str] = (),
+        *,
+        description: str | None = None,
+        contract_id: str | None = None,
+        group_id: int | None = None,
+    ) -> NetworkList:
+        """Create a list (elements must be normalized already)."""
+        body: dict[str, Any] = {"name": name, "type": list_type, "list": list(elements)}
+        if description:
+            body["description"] = description
+        if contract_id is not None or group_id is not None:
+            body["contractId"] = contract_id
+            body["groupId"] = group_id
+        resp = await self._call("POST", "/network-lists", json=body)
+        return NetworkList.model_validate(resp.json())
+
+    async def replace(self, current: NetworkList, elements: Sequence[str]) -> NetworkList:
+        """PUT the list with new elements, sending `current.sync_point` (409 when stale)."""
+        body: dict[str, Any] = {
+            "name": current.name,
+            "type": current.type,
+            "list": list(elements),
+            "syncPoint": current.sync_point,
+        }
+        if current.description:
+            body["description"] = current.description
+        try:
+            resp = await self._call(
+                "PUT",
+                f"/network-lists/{current.unique_id}",
+                params={"extended": "true"},
+                json=body,
+            )
+        except AkamaiApiError as exc:
+            if exc.status == 409:
+                latest = await self._sync_point(current.unique_id)
+                raise SyncPointConflict(current.unique_id, current.sync_point, latest, exc) from exc
+            raise
+        return NetworkList.model_validate(resp.json())
+
+    async def _sync_point(self, list_id: str) -> int | None:
+        try:
+            return (await self.get(list_id, include_elements=False, extended=False)).sync_point
+        except AkamaiApiError:
+            return None
+
+    async def update_elements(
+        self,
+        list_id: str,
+        *,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+        sync_point: int | None = None,
+    ) -> ElementChange:
+        """Add and remove elements in one write (a PUT with the syncPoint).
+
+        `add`/`remove` must be normalized for the list's type (see `normalize_elements`; the
+        list's type is only known after reading it, so this checks them again). With
+        `sync_point`, the write fails with `SyncPointConflict` unless the list is still at that
+        version; without it, the latest version is used and one conflict is retried.
+        """
+        attempts = 1 if sync_point is not None else 2
+        for attempt in range(attempts):
+            before = await self.get(list_id, include_elements=True, extended=True)
+            add_n = normalize_elements(before.type, add, field="add")
+            remove_n = normalize_elements(before.type, remove, field="remove")
+            both = sorted(set(add_n) & set(remove_n))
+            if both:
+                raise NetlistInputError(
+                    "remove", f"{', '.join(both)} is both added and removed", "each element once"
+                )
+            current = list(before.elements or [])
+            keys = {_same(before.type, e): e for e in current}
+            removed = [e for e in remove_n if e in keys]
+            not_present = [e for e in remove_n if e not in keys]
+            drop = {keys[e] for e in removed}
+            kept = [e for e in current if e not in drop]
+            added = [e for e in add_n if e not in keys]
+            already = [e for e in add_n if e in keys]
+            if not added and not removed:
+                return ElementChange(
+                    before=before,
+                    after=before,
+                    added=[],
+                    removed=[],
+                    not_present=not_present,
+                    already_present=already,
+                    retried=attempt > 0,
+                )
+            target = before
+            if sync_point is not None:
+                target = before.model_copy(update={"sync_point": sync_point})
+            try:
+                after = await self.replace(target, kept + added)
+            except SyncPointConflict:
+                if attempt + 1 < attempts:
+                    continue
+                raise
+            return ElementChange(
+                before=before,
+                after=after,
+                added=added,
+                removed=removed,
+                not_present=not_present,
+                already_present=already,
+                retried=attempt > 0,
+            )
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def delete(self, list_id: str) -> dict[str, Any]:
+        resp = await self._call("DELETE", f"/network-lists/{list_id}")
+        return resp.json() if resp.content else {}
+
+    # -- activations -----------------------------------------------------------------------------
+
+    async def activate(
+        self,
+        list_id: str,
+        environment: Environment,
+        *,
+        comments: str | None = None,
+        notification_recipients: Sequence[str] = (),
+    ) -> ActivationStatus:
+        """Activate the list's current syncPoint on STAGING or PRODUCTION."""
+        body: dict[str, Any] = {}
+        if comments:
+            body["comments"] = comments
+        if notification_recipients:
+            body["notificationRecipients"] = list(dict.fromkeys(notification_recipients))
+        resp = await self._call(
+            "POST", f"/network-lists/{list_id}/environments/{environment}/activate", json=body
+        )
+        return _status(resp, environment)
+
+    async def activation_status(self, list_id: str, environment: Environment) -> ActivationStatus:
+        resp = await self._call(
+            "GET", f"/network-lists/{list_id}/environments/{environment}/status"
+        )
+        return _status(resp, environment)
+
+    async def activation(self, activation_id: int) -> ActivationDetails:
+        resp = await self._call("GET", f"/activations/{int(activation_id)}")
+        return ActivationDetails.model_validate(resp.json())
+
+
+def _status(resp: httpx2.Response, environment: str) -> ActivationStatus:
+    status = ActivationStatus.model_validate({**resp.json(), "environment": environment})
+    retry = resp.headers.get("retry-after")
+    if retry is not None:
+        try:
+            status.retry_after_s = max(0.0, float(retry))
+        except ValueError:
+            status.retry_after_s = None
+    return status
