@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 TOOL_MODULES: list[str] = [
     "alecs.tools.diagnostics",
     "alecs.tools.papi",
+    "alecs.tools.purge",
+    "alecs.tools.netlists",
 ]
 
 

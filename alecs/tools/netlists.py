@@ -1,0 +1,647 @@
+"""Network list tools: list, get, create, change elements, activate, activation status, delete.
+
+Thin by design: each tool validates its arguments, calls `alecs.akamai.netlists.NetlistsClient`
+and shapes the answer. A network list may be named by its id (`1024_BLOCKLIST`) or by its
+exact name. Elements are checked before anything is sent (IP/CIDR for IP lists, two-letter
+country codes for GEO lists) and a bad one is named. Element changes use Akamai's syncPoint
+concurrency control: pass the `sync_point` you read to make sure nobody changed the list in
+between (a stale one is a clear conflict error). Activation on PRODUCTION and deletion ask the
+user first; activations wait with progress notifications until ACTIVE or FAILED, and a timeout
+returns the state and how to check again.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import BaseModel, BeforeValidator, Field
+
+from alecs.akamai.netlists import (
+    ActivationStatus,
+    NetlistInputError,
+    NetlistsClient,
+    NetworkList,
+    SyncPointConflict,
+    normalize_elements,
+)
+from alecs.tools._common import (
+    AccountSwitchKey,
+    ConfirmArg,
+    Confirmed,
+    Ctx,
+    Customer,
+    InputError,
+    Progress,
+    ToolOutput,
+    ToolRegistrar,
+    confirmation,
+    poll,
+    service,
+)
+
+if TYPE_CHECKING:
+    from mcp.server import MCPServer
+
+F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+
+DEFAULT_POLL_S = {"STAGING": 10.0, "PRODUCTION": 20.0}
+MIN_POLL_S = 1.0
+DEFAULT_MAX_ELEMENTS = 1000
+_LIST_ID = re.compile(r"^\d+_[A-Za-z0-9_]+$")
+
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+# --------------------------------------------------------------------------- argument types
+
+ListRef = Annotated[
+    str,
+    Field(
+        description="The network list: its id (uniqueId, e.g. 1024_BLOCKLIST) or its exact "
+        "name. Find it with network-list-list.",
+        min_length=1,
+        max_length=200,
+    ),
+]
+NetworkArg = Annotated[
+    Literal["STAGING", "PRODUCTION"],
+    BeforeValidator(_upper),
+    Field(description="STAGING (test network) or PRODUCTION (the live site)."),
+]
+ListTypeArg = Annotated[
+    Literal["IP", "GEO"],
+    BeforeValidator(_upper),
+    Field(description="IP (IPv4/IPv6 addresses and CIDR blocks) or GEO (country codes)."),
+]
+Elements = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=64)]],
+    Field(
+        max_length=10_000,
+        description="IP lists: 192.0.2.10, 198.51.100.0/24, 2001:db8::/32. GEO lists: two-letter "
+        "country codes (US, DE).",
+    ),
+]
+Emails = Annotated[
+    list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)]],
+    Field(max_length=20, description="Who Akamai emails when the activation completes."),
+]
+MaxElements = Annotated[
+    int,
+    Field(ge=0, le=100_000, description="Show at most this many elements per list."),
+]
+TimeoutArg = Annotated[
+    float,
+    Field(
+        ge=0,
+        le=3600,
+        description="How long to wait for ACTIVE/FAILED, in seconds (updates usually take "
+        "minutes; a list's first activation on a network up to about 25). On timeout the "
+        "current state comes back with how to check again.",
+    ),
+]
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+class ListSummary(BaseModel):
+    network_list_id: str
+    name: str
+    type: str
+    description: str | None = None
+    element_count: int | None = None
+    sync_point: int
+    staging_status: str | None = None
+    production_status: str | None = None
+    read_only: bool = False
+    elements: list[str] | None = None
+    elements_truncated: bool = False
+
+
+def _summary(nl: NetworkList, max_elements: int | None) -> ListSummary:
+    elements = nl.elements
+    truncated = False
+    if elements is not None and max_elements is not None and len(elements) > max_elements:
+        elements, truncated = elements[:max_elements], True
+    return ListSummary(
+        network_list_id=nl.unique_id,
+        name=nl.name,
+        type=nl.type,
+        description=nl.description,
+        element_count=nl.element_count if nl.element_count is not None else len(nl.elements or []),
+        sync_point=nl.sync_point,
+        staging_status=nl.staging_activation_status,
+        production_status=nl.production_activation_status,
+        read_only=nl.read_only or nl.shared,
+        elements=elements if max_elements is not None else None,
+        elements_truncated=truncated,
+    )
+
+
+class NetworkListList(ToolOutput):
+    network_lists: list[ListSummary]
+
+    def summary(self) -> str:
+        if not self.network_lists:
+            return "No network lists match."
+        lines = [f"{len(self.network_lists)} network list(s):"]
+        for nl in self.network_lists[:50]:
+            lines.append(
+                f"- {nl.network_list_id} {nl.name!r} ({nl.type}, {nl.element_count} elements, "
+                f"syncPoint {nl.sync_point}; staging {nl.staging_status}, production "
+                f"{nl.production_status})"
+            )
+        return "\n".join(lines)
+
+
+class NetworkListDetail(ToolOutput):
+    network_list: ListSummary
+    contract_id: str | None = None
+    group_id: int | None = None
+    updated_by: str | None = None
+    update_date: str | None = None
+
+    def summary(self) -> str:
+        nl = self.network_list
+        shown = ""
+        if nl.elements is not None:
+            more = f" (first {len(nl.elements)} shown)" if nl.elements_truncated else ""
+            shown = "\nelements" + more + ": " + ", ".join(nl.elements[:20])
+            if len(nl.elements) > 20:
+                shown += " ..."
+        return (
+            f"{nl.network_list_id} {nl.name!r}: {nl.type}, {nl.element_count} elements, "
+            f"syncPoint {nl.sync_point}; staging {nl.staging_status}, production "
+            f"{nl.production_status}{shown}"
+        )
+
+
+class NetworkListCreated(ToolOutput):
+    network_list_id: str
+    name: str
+    type: str
+    sync_point: int
+    element_count: int
+    next_step: str
+
+    def summary(self) -> str:
+        return (
+            f"Created network list {self.network_list_id} {self.name!r} ({self.type}, "
+            f"{self.element_count} elements, syncPoint {self.sync_point}). {self.next_step}"
+        )
+
+
+class ElementsUpdated(ToolOutput):
+    network_list_id: str
+    changed: bool
+    sync_point_before: int
+    sync_point: int
+    added: list[str]
+    removed: list[str]
+    already_present: list[str] = Field(description="Asked to add, but already in the list.")
+    not_present: list[str] = Field(description="Asked to remove, but not in the list.")
+    element_count: int
+    staging_status: str | None = None
+    production_status: str | None = None
+    next_step: str
+
+    def summary(self) -> str:
+        if not self.changed:
+            return f"No change to {self.network_list_id}. {self.next_step}"
+        return (
+            f"{self.network_list_id}: added {len(self.added)}, removed {len(self.removed)}; "
+            f"syncPoint {self.sync_point_before} -> {self.sync_point}, {self.element_count} "
+            f"elements. {self.next_step}"
+        )
+
+
+class ActivationOutcome(ToolOutput):
+    network_list_id: str
+    network: str
+    activation_id: int | None
+    status: str
+    sync_point: int
+    finished: bool
+    waited_s: float
+    polls: int
+    next_step: str
+
+    def summary(self) -> str:
+        return (
+            f"{self.network_list_id} on {self.network}: {self.status} (activation "
+            f"{self.activation_id}, syncPoint {self.sync_point}). {self.next_step}"
+        )
+
+
+class ActivationStatusList(ToolOutput):
+    network_list_id: str
+    statuses: list[ActivationStatus]
+
+    def summary(self) -> str:
+        parts = [
+            f"{s.environment}: {s.activation_status} (syncPoint {s.sync_point}"
+            + (f", activation {s.activation_id}" if s.activation_id else "")
+            + ")"
+            for s in self.statuses
+        ]
+        return f"{self.network_list_id}: " + "; ".join(parts)
+
+
+class NetworkListDeleted(ToolOutput):
+    network_list_id: str
+    deleted: bool = True
+
+    def summary(self) -> str:
+        return f"Deleted network list {self.network_list_id}."
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _client(ctx: Ctx, customer: str | None, account_switch_key: str | None) -> NetlistsClient:
+    return service(ctx, NetlistsClient, customer, account_switch_key)
+
+
+def _translate_errors(fn: F) -> F:
+    """Client-side input problems and syncPoint conflicts become tool errors naming the fix."""
+
+    @functools.wraps(fn)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await fn(*args, **kwargs)
+        except NetlistInputError as exc:
+            raise InputError(exc.field, exc.problem, allowed=exc.allowed) from None
+        except SyncPointConflict as exc:
+            raise ToolError(
+                f"{exc} Nothing was changed. Get the list again (network-list-get) to see the "
+                "other change, then retry with its sync_point; or omit sync_point to apply "
+                "your additions and removals to the latest version."
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+async def _list_id(nl: NetlistsClient, value: str) -> str:
+    """An id as typed, or the id of the one list with exactly this name."""
+    text = value.strip()
+    if _LIST_ID.match(text):
+        return text
+    lists = await nl.list_lists(search=text, extended=False)
+    exact = [x for x in lists if x.name == text] or [
+        x for x in lists if x.name.lower() == text.lower()
+    ]
+    if len(exact) == 1:
+        return exact[0].unique_id
+    choices = [f"{x.unique_id} ({x.name})" for x in (exact or lists)][:20]
+    problem = (
+        f"{len(exact)} network lists are named {text!r}"
+        if exact
+        else f"no network list has the id or name {text!r}"
+    )
+    raise InputError("network_list_id", problem, allowed=choices or "ids from network-list-list")
+
+
+def _poll_interval(network: str) -> Callable[[ActivationStatus], float]:
+    def interval(status: ActivationStatus) -> float:
+        hint = status.retry_after_s
+        return max(MIN_POLL_S, hint if hint is not None else DEFAULT_POLL_S[network])
+
+    return interval
+
+
+def _ask_activate(network: str, network_list_id: str) -> str | None:
+    if network != "PRODUCTION":
+        return None
+    return (
+        f"Activate network list {network_list_id} on PRODUCTION? Security configurations that "
+        "use it start allowing or blocking traffic by its new contents on the live site."
+    )
+
+
+def _ask_delete(network_list_id: str) -> str:
+    return (
+        f"Delete network list {network_list_id}? This cannot be undone (Akamai only deletes "
+        "lists that were never activated)."
+    )
+
+
+def _group(value: str | int | None) -> int | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    text = text[4:] if text.lower().startswith("grp_") else text
+    if not text.isdigit():
+        raise InputError("group_id", f"{value!r} is not a group id", allowed="grp_123 or 123")
+    return int(text)
+
+
+def _contract(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = value.strip()
+    text = text[4:] if text.lower().startswith("ctr_") else text
+    if not re.fullmatch(r"[A-Za-z0-9\-]{3,20}", text):
+        raise InputError("contract_id", f"{value!r} is not a contract id", allowed="ctr_1-ABCDE")
+    return text
+
+
+# --------------------------------------------------------------------------- tools
+
+
+def register(server: MCPServer, *, read_only: bool) -> None:
+    tools = ToolRegistrar(server, read_only=read_only)
+
+    @tools.read("network-list-list", title="List network lists")
+    @_translate_errors
+    async def network_list_list(
+        ctx: Ctx,
+        type: Annotated[ListTypeArg | None, Field(description="Only IP or only GEO lists.")] = None,
+        search: Annotated[
+            str | None,
+            Field(
+                max_length=200,
+                description="Only lists whose name or elements contain this text "
+                "(e.g. 'block' or '192.0.2.').",
+            ),
+        ] = None,
+        include_elements: Annotated[
+            bool, Field(description="Also return each list's elements (can be large).")
+        ] = False,
+        max_elements: MaxElements = DEFAULT_MAX_ELEMENTS,
+        customer: Customer = None,
+        account_switch_key: AccountSwitchKey = None,
+    ) -> NetworkListList:
+        """List the account's network lists (IP/CIDR and GEO lists used by security
+        configurations) with id, name, type, element count, syncPoint and activation status on
+        STAGING and PRODUCTION. Use first to find a list's id. Elements only with
+        include_elements (at most max_elements per list)."""
+        nl = _client(ctx, customer, account_switch_key)
+        lists = await nl.list_lists(
+            list_type=type, search=search, include_elements=include_elements
+        )
+        limit = max_elements if include_elements else None
+        return NetworkListList(network_lists=[_summary(x, limit) for x in lists])
+
+    @tools.read("network-list-get", title="Get a network list")
+    @_translate_errors
+    async def network_list_get(
+        ctx: Ctx,
+        network_list_id: ListRef,
+        include_elements: Annotated[bool, Field(description="Return the elements.")] = True,
+        max_elements: MaxElements = DEFAULT_MAX_ELEMENTS,
+        customer: Customer = None,
+        account_switch_key: AccountSwitchKey = None,
+    ) -> NetworkListDetail:
+        """Get one network list: name, type, description, syncPoint (needed to change it
+        safely), activation status per network, and its elements (at most max_elements)."""
+        nl = _client(ctx, customer, account_switch_key)
+        list_id = await _list_id(nl, network_list_id)
+        got = await nl.get(list_id, include_elements=include_elements)
+        return NetworkListDetail(
+            network_list=_summary(got, max_elements if include_elements else None),
+            contract_id=got.contract_id,
+            group_id=got.group_id,
+            updated_by=got.updated_by,
+            update_date=got.update_date,
+        )
+
+    @tools.write("network-list-create", title="Create a network list")
+    @_translate_errors
+    async def network_list_create(
+        ctx: Ctx,
+        name: Annotated[str, Field(min_length=1, max_length=100, description="Display name.")],
+        type: ListTypeArg,
+        elements: Elements = [],  # noqa: B006 (pydantic copies defaults)
+        description: Annotated[str | None, Field(min_length=1, max_length=255)] = None,
+        contract_id: Annotated[
+            str | None,
+            Field(
+                max_length=24,
+                description="Contract for the list (ctr_... from contract-list); give it with "
+                "group_id, or omit both for the account's default.",
+            ),
+        ] = None,
+        group_id: Annotated[
+            str | int | None,
+            Field(description="Group for the list (grp_123 or 123 from group-list)."),
+        ] = None,
+        customer: Customer = None,
+        account_switch_key: AccountSwitchKey = None,
+    ) -> NetworkListCreated:
+        """Create an IP or GEO network list, optionally with its first elements (checked:
+        IP/CIDR for IP lists, two-letter country codes for GEO lists). Returns its id and
+        syncPoint. Nothing is live until you activate it (network-list-activate), and a
+        security configuration must reference it to have an effect."""
+        items = normalize_elements(type, elements, field="elements")
+        contract, group = _contract(contract_id), _group(group_id)
+        if (contract is None) != (group is None):
+            missing = "group_id" if group is None else "contract_id"
+            raise InputError(missing, "contract_id and group_id go together: give both or neither")
+        nl = _client(ctx, customer, account_switch_key)
+        created = await nl.create(
+            name.strip(),
+            type,
+            items,
+            description=description,
+            contract_id=contract,
+            group_id=group,
+        )
+        return NetworkListCreated(
+            network_list_id=created.unique_id,
+            name=created.name,
+            type=created.type,
+            sync_point=created.sync_point,
+            element_count=created.element_count or len(items),
+            next_step=(
+                "Add or remove elements with network-list-update-elements, then activate on "
+                "STAGING with network-list-activate."
+            ),
+        )
+
+    @tools.write(
+        "network-list-update-elements",
+        title="Add or remove network list elements",
+        idempotent=True,
+        destructive=True,
+    )
+    @_translate_errors
+    async def network_list_update_elements(
+        ctx: Ctx,
+        network_list_id: ListRef,
+        add: Elements = [],  # noqa: B006
+        remove: Elements = [],  # noqa: B006
+        sync_point: Annotated[
+            int | None,
+            Field(
+                ge=0,
+                description="The syncPoint you read (network-list-get): the change fails with a "
+                "conflict if someone changed the list since. Omit to change the latest version.",
+            ),
+        ] = None,
+        customer: Customer = None,
+        account_switch_key: AccountSwitchKey = None,
+    ) -> ElementsUpdated:
+        """Add and/or remove elements of a network list in one change (one new syncPoint).
+
+        Elements are checked against the list's type (IP/CIDR or two-letter country codes)
+        and a bad one is named. Adding an element already there, or removing one that is not,
+        changes nothing and is reported. The change is not live until activated
+        (network-list-activate)."""
+        if not add and not remove:
+            raise InputError("add", "nothing to change", allowed="elements in add and/or remove")
+        nl = _client(ctx, customer, account_switch_key)
+        list_id = await _list_id(nl, network_list_id)
+        change = await nl.update_elements(list_id, add=add, remove=remove, sync_point=sync_point)
+        after = change.after
+        changed = bool(change.added or change.removed)
+        return ElementsUpdated(
+            network_list_id=list_id,
+            changed=changed,
+            sync_point_before=change.before.sync_point,
+            sync_point=after.sync_point,
+            added=change.added,
+            removed=change.removed,
+            already_present=change.already_present,
+            not_present=change.not_present,
+            element_count=after.element_count
+            if after.element_count is not None
+            else len(after.elements or []),
+            staging_status=after.staging_activation_status,
+            production_status=after.production_activation_status,
+            next_step=(
+                f"Activate syncPoint {after.sync_point} with network-list-activate (STAGING "
+                "first) to make it live."
+                if changed
+                else "The list already had these contents."
+            ),
+        )
+
+    @tools.write("network-list-activate", title="Activate a network list", destructive=True)
+    @_translate_errors
+    async def network_list_activate(
+        ctx: Ctx,
+        confirmed: Annotated[Confirmed, confirmation(_ask_activate)],
+        network_list_id: ListRef,
+        network: NetworkArg = "STAGING",
+        comments: Annotated[
+            str | None, Field(max_length=1000, description="Why (shown in the activation).")
+        ] = None,
+        notify_emails: Emails = [],  # noqa: B006
+        wait: Annotated[
+            bool, Field(description="Wait for ACTIVE/FAILED with progress notifications.")
+        ] = True,
+        timeout_s: TimeoutArg = 600,
+        customer: Customer = None,
+        account_switch_key: AccountSwitchKey = None,
+        confirm: ConfirmArg = False,
+    ) -> ActivationOutcome:
+        """Activate a network list's latest syncPoint on STAGING or PRODUCTION and wait until
+        it is live.
+
+        Activate on STAGING first; PRODUCTION changes what the live site allows or blocks, so
+        the user is asked to confirm. Waits with progress notifications until ACTIVE or
+        FAILED, checking as often as Akamai's Retry-After suggests; when timeout_s passes first
+        the result says the current state and how to check again (not a failure)."""
+        nl = _client(ctx, customer, account_switch_key)
+        list_id = await _list_id(nl, network_list_id)
+        submitted = await nl.activate(
+            list_id, network, comments=comments, notification_recipients=notify_emails
+        )
+        progress = Progress(ctx, total=100)
+        await progress(
+            0,
+            f"activation {submitted.activation_id} submitted on {network}: "
+            f"{submitted.activation_status}",
+        )
+        ours = submitted.activation_id
+
+        def done(status: ActivationStatus) -> bool:
+            superseded = status.activation_id not in (None, ours)
+            return status.finished or superseded
+
+        if done(submitted) or not wait:
+            status, finished, waited, polls = submitted, done(submitted), 0.0, 1
+        else:
+            outcome = await poll(
+                lambda: nl.activation_status(list_id, network),
+                done=done,
+                timeout_s=timeout_s,
+                interval_s=_poll_interval(network),
+                progress=progress,
+                describe=lambda s: f"{s.activation_status} on {network} (syncPoint {s.sync_point})",
+            )
+            status, finished = outcome.state, outcome.finished
+            waited, polls = round(outcome.waited_s, 3), outcome.polls + 1
+        check = f"network-list-activation-status network_list_id={list_id} network={network}"
+        if status.activation_status in ("ACTIVE", "MODIFIED"):
+            next_step = f"syncPoint {status.sync_point} is live on {network}."
+            if network == "STAGING":
+                next_step += " Test it on staging, then activate on PRODUCTION."
+        elif status.activation_status == "FAILED":
+            next_step = "The activation FAILED. Check the list and activate again."
+        elif finished:
+            next_step = f"Another activation replaced this one; check with {check}."
+        else:
+            next_step = (
+                f"Still {status.activation_status} after {waited:g} s; this is not a failure. "
+                f"Check again with {check}."
+            )
+        return ActivationOutcome(
+            network_list_id=list_id,
+            network=network,
+            activation_id=status.activation_id if status.activation_id is not None else ours,
+            status=status.activation_status,
+            sync_point=status.sync_point,
+            finished=finished,
+            waited_s=waited,
+            polls=polls,
+            next_step=next_step,
+        )
+
+    @tools.read("network-list-activation-status", title="Network list activation status")
+    @_translate_errors
+    async def network_list_activation_status(
+        ctx: Ctx,
+        network_list_id: ListRef,
+        network: Annotated[
+            NetworkArg | None, Field(description="STAGING or PRODUCTION; omit for both.")
+        ] = None,
+        customer: Customer = None,
+        account_switch_key: AccountSwitchKey = None,
+    ) -> ActivationStatusList:
+        """Where a network list stands on STAGING and/or PRODUCTION: INACTIVE,
+        PENDING_ACTIVATION, ACTIVE, MODIFIED (an older syncPoint is active; the latest changes
+        are not) or FAILED, with the activation id and the syncPoint activated."""
+        nl = _client(ctx, customer, account_switch_key)
+        list_id = await _list_id(nl, network_list_id)
+        networks: list[Literal["STAGING", "PRODUCTION"]] = (
+            [network] if network else ["STAGING", "PRODUCTION"]
+        )
+        statuses = [await nl.activation_status(list_id, n) for n in networks]
+        return ActivationStatusList(network_list_id=list_id, statuses=statuses)
+
+    @tools.destructive("network-list-delete", title="Delete a network list")
+    @_translate_errors
+    async def network_list_delete(
+        ctx: Ctx,
+        confirmed: Annotated[Confirmed, confirmation(_ask_delete)],
+        network_list_id: ListRef,
+        customer: Customer = None,
+        account_switch_key: AccountSwitchKey = None,
+        confirm: ConfirmArg = False,
+    ) -> NetworkListDeleted:
+        """Delete a network list. Asks the user to confirm first; cannot be undone.
+
+        Akamai only deletes lists that were never activated (409 otherwise): to retire an
+        active list, remove it from the security configurations that use it, or empty it with
+        network-list-update-elements and activate that."""
+        nl = _client(ctx, customer, account_switch_key)
+        list_id = await _list_id(nl, network_list_id)
+        await nl.delete(list_id)
+        return NetworkListDeleted(network_list_id=list_id)
