@@ -187,6 +187,7 @@ async def _run(
         row.warmup_connections = int(proxy.reset().get("connections", 0))
         if dns is not None:
             dns.reset()
+        before = target.api_requests() if target.api_requests else None
         child_pid = int(pid_file.read_text()) if pid_file.exists() else None
         child0 = _proc_cpu(child_pid)
         cpu0 = time.process_time()
@@ -212,6 +213,11 @@ async def _run(
         elif mode == "stdio":
             row.cpu_note = "client process only"
         row.n = len(row.latencies_ms)
+        if before is not None and row.n:
+            per_call = (target.api_requests() - before) / row.n
+            row.note += f", {per_call:g} API requests per call"
+            if row.limit_ms and per_call > 0:
+                row.limit_ms *= per_call  # the tool's requests run one after another
         stats = proxy.reset()
         row.connections = int(stats.get("connections", 0))
         row.bytes_rx = int(stats.get("bytes_down", 0))

@@ -225,6 +225,8 @@ class Run:
                     row, mode, target, creds, self.args.mcp_n, self.args.row_budget, proxy, self.dns
                 )
             except Exception as exc:
+                while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+                    exc = exc.exceptions[0]  # the TaskGroup's first real error
                 row.note = f"failed: {type(exc).__name__}: {exc}"[:200]
             self.add(row)
 

@@ -42,6 +42,8 @@ class Target:
     description: str = ""
     stop: Callable[[], None] = lambda: None
     pid: int | None = None
+    # Total API requests the target has served (the sandbox's admin counters), when known.
+    api_requests: Callable[[], int] | None = None
 
     def client_credentials(self, proxy_port: int) -> Credentials:
         """The same credentials, pointed at the proxy by name."""
@@ -129,8 +131,23 @@ def start_sandbox(in_process: bool = False) -> Target:
     except Exception:
         stop()
         raise
+    ca = creds.ca_bundle
+
+    def api_requests() -> int:
+        import requests
+
+        data = requests.get(
+            f"https://127.0.0.1:{port}/_sandbox/counters", verify=ca or True, timeout=10
+        ).json()
+        return sum(
+            int(v.get("count", 0))
+            for k, v in data.get("routes", {}).items()
+            if "/_sandbox" not in k and isinstance(v, dict)
+        )
+
     return Target(
         name="sandbox",
+        api_requests=api_requests,
         port=port,
         creds=creds,
         small_path=path,
