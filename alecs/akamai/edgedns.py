@@ -617,7 +617,7 @@ class EdgeDnsClient:
         created = Zone.model_validate(resp.json())
         if type == "PRIMARY" and default_records:
             await self.create_change_list(zone)
-            await self.submit_change_list(zone, comment=comment or "default SOA and NS records")
+            await self.submit_change_list(zone, comment=comment)  # None keeps the comment
             created = await self.get_zone(zone)
         return created
 
