@@ -18,6 +18,8 @@ TOOL_MODULES: list[str] = [
     "alecs.tools.papi",
     "alecs.tools.purge",
     "alecs.tools.netlists",
+    "alecs.tools.edgedns",
+    "alecs.tools.cps",
 ]
 
 
