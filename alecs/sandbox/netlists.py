@@ -93,6 +93,7 @@ def _find(req: Request) -> dict[str, Any]:
     doc = req.state.get(LISTS, list_id)
     if doc is None:
         raise _not_found(list_id)
+    doc["activationState"] = _envs(doc)  # before any change: seeded snapshots stay as seeded
     return doc
 
 
@@ -175,7 +176,11 @@ def _envs(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
         envs = {}
         for env in ENVIRONMENTS:
             if doc.get(f"{env.lower()}ActivationStatus") == "ACTIVE":
-                envs[env] = {"activationId": None, "syncPoint": doc["syncPoint"]}
+                envs[env] = {
+                    "activationId": None,
+                    "syncPoint": doc["syncPoint"],
+                    "list": list(doc.get("list") or []),  # the activated snapshot
+                }
     return envs
 
 
@@ -684,10 +689,10 @@ def history(req: Request) -> Response:
     for activation in req.state.list(ACTIVATIONS, uniqueId=doc["uniqueId"]):
         if activation["syncPoint"] == sync_point:
             snapshot = activation["list"]
-    if snapshot is None and any(
-        r.get("activationId") is None and r["syncPoint"] == sync_point for r in _envs(doc).values()
-    ):
-        snapshot = doc.get("list") or []  # a seeded activation of the current version
+    for record in _envs(doc).values():  # seeded activations keep their snapshot
+        if snapshot is None and record.get("activationId") is None:
+            if record["syncPoint"] == sync_point:
+                snapshot = record.get("list") or []
     if snapshot is None:
         raise _problem(
             404,

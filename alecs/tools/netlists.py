@@ -298,7 +298,8 @@ async def _list_id(nl: NetlistsClient, value: str) -> str:
     ]
     if len(exact) == 1:
         return exact[0].unique_id
-    choices = [f"{x.unique_id} ({x.name})" for x in (exact or lists)][:20]
+    candidates = exact or lists or await nl.list_lists(extended=False)
+    choices = [f"{x.unique_id} ({x.name})" for x in candidates][:20]
     problem = (
         f"{len(exact)} network lists are named {text!r}"
         if exact
