@@ -132,6 +132,17 @@ async def test_production_delete_declined_sends_no_post(
     assert _ccu_posts(fresh_sandbox) == 0
 
 
+@pytest.mark.parametrize("network", ["production", " Production "])
+async def test_production_typed_in_lower_case_still_asks(
+    server: Any, fresh_sandbox: Any, network: str
+) -> None:
+    callback = answer("decline")
+    async with Client(server, elicitation_callback=callback) as client:
+        await call_error(client, "purge-delete", {"tags": ["x"], "network": network})
+    assert len(callback.asked) == 1
+    assert _ccu_posts(fresh_sandbox) == 0
+
+
 @pytest.mark.parametrize("mode", MODES)
 async def test_production_delete_accepted_purges_once(
     server: Any, fresh_sandbox: Any, mode: str

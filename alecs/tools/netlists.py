@@ -317,7 +317,7 @@ def _poll_interval(network: str) -> Callable[[ActivationStatus], float]:
 
 
 def _ask_activate(network: str, network_list_id: str) -> str | None:
-    if network != "PRODUCTION":
+    if str(network).strip().upper() != "PRODUCTION":
         return None
     return (
         f"Activate network list {network_list_id} on PRODUCTION? Security configurations that "

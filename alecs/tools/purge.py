@@ -185,7 +185,7 @@ def _ask_delete(
     tags: list[str] | None,
     hostname: str | None,
 ) -> str | None:
-    if network != "PRODUCTION":
+    if str(network).strip().upper() != "PRODUCTION":
         return None
     try:
         kind, objects, _ = _objects(urls, cpcodes, tags, hostname)
