@@ -560,11 +560,17 @@ def register(server: MCPServer, *, read_only: bool) -> None:
             f"activation {submitted.activation_id} submitted on {network}: "
             f"{submitted.activation_status}",
         )
-        ours = submitted.activation_id
+        ours, ours_sync_point = submitted.activation_id, submitted.sync_point
 
         def done(status: ActivationStatus) -> bool:
-            superseded = status.activation_id not in (None, ours)
-            return status.finished or superseded
+            # A status still describing an older activation (a lagging read) is not ours: wait.
+            if (
+                status.activation_id is not None
+                and ours is not None
+                and status.activation_id > ours
+            ):
+                return True  # a newer activation replaced ours
+            return status.finished and status.sync_point >= ours_sync_point
 
         if done(submitted) or not wait:
             status, finished, waited, polls = submitted, done(submitted), 0.0, 1
