@@ -632,10 +632,11 @@ class EdgeDnsClient:
         return dict(resp.json())
 
     async def submit_change_list(self, zone: str, *, comment: str | None = None) -> None:
+        # The spec marks skipSignAndServeSafetyCheck as required: send the safe value.
         await self._call(
             "POST",
             f"/changelists/{_seg(normalize_zone(zone))}/submit",
-            params=_params(comment=comment),
+            params=_params(comment=comment, skipSignAndServeSafetyCheck="false"),
         )
 
     # -- record sets -----------------------------------------------------------------------------
@@ -729,9 +730,13 @@ class EdgeDnsClient:
                 saved = await self.create_record_set(zone, record)
                 action: Literal["created", "replaced"] = "created"
             except AkamaiApiError as exc:
-                if exc.status != 409:  # created by someone else meanwhile: replace it
+                if exc.status != 409:
                     raise
+                # Created by someone else meanwhile: replace it. Any other conflict (a CNAME
+                # at the name, ...) is Edge DNS's answer to show as it is.
                 previous = await self.find_record_set(zone, record.name, record.type)
+                if previous is None:
+                    raise
                 saved = await self.replace_record_set(zone, record)
                 action = "replaced"
         else:
