@@ -347,3 +347,25 @@ async def test_record_list_filters_and_pages(server: Any) -> None:
         "media.example.com",
     }
     assert {r["name"] for r in search["record_sets"]} == {"www.example.com", "api.example.com"}
+
+
+async def test_text_case_matters_and_bad_types_are_refused(server: Any, fresh_sandbox: Any) -> None:
+    args = {"zone": "example.com", "name": "verify", "type": "TXT", "rdata": ["Token-ABC"]}
+    async with Client(server) as client:
+        first = await call(client, "dns-record-upsert", args)
+        again = await call(client, "dns-record-upsert", {**args, "rdata": ['"Token-ABC"']})
+        lower = await call(client, "dns-record-upsert", {**args, "rdata": ["token-abc"]})
+        before = fresh_sandbox.admin.counters()["total"]
+        bad_get = await call_error(
+            client, "dns-record-get", {"zone": "example.com", "name": "www", "type": "A/B"}
+        )
+        bad_delete = await call_error(
+            client,
+            "dns-record-delete",
+            {"zone": "example.com", "name": "www", "type": "nope", "confirm": True},
+        )
+    assert first["record_set"]["rdata"] == ['"Token-ABC"']
+    assert again["action"] == "unchanged"  # quoting is normalized
+    assert lower["action"] == "replaced"  # but text keeps its case
+    assert "Invalid value for `type`" in bad_get and "Invalid value for `type`" in bad_delete
+    assert fresh_sandbox.admin.counters()["total"] == before

@@ -160,8 +160,8 @@ class RecordSet(BaseModel):
             self.name.lower() == other.name.lower()
             and self.type == other.type
             and self.ttl == other.ttl
-            and sorted(_canonical(v) for v in self.rdata)
-            == sorted(_canonical(v) for v in other.rdata)
+            and sorted(_canonical(v, self.type) for v in self.rdata)
+            == sorted(_canonical(v, self.type) for v in other.rdata)
         )
 
 
@@ -254,8 +254,13 @@ def _valid_name(name: str, *, wildcard: bool = False) -> bool:
     return True
 
 
-def _canonical(value: str) -> str:
-    return " ".join(value.split()).lower()
+_CASELESS = frozenset({"A", "AAAA", "AKAMAICDN", "CNAME", "MX", "NS", "PTR", "SRV"})
+
+
+def _canonical(value: str, rtype: str = "") -> str:
+    """Comparable form of one rdata: whitespace collapsed; names (not text) case-folded."""
+    text = " ".join(value.split())
+    return text.lower() if rtype.upper() in _CASELESS else text
 
 
 def _target(value: str, field: str, *, what: str = "target") -> str:
@@ -464,12 +469,22 @@ def validate_record_set(
     for i, value in enumerate(values):
         field = f"rdata[{i}]"
         one = _validate_one(rtype, value, field)
-        key = _canonical(one)
+        key = _canonical(one, rtype)
         if key in seen:
             raise RecordValidationError(field, f"duplicates rdata[{seen[key]}] ({one})")
         seen[key] = i
         normalized.append(one)
     return RecordSet(name=fqdn, type=rtype, ttl=ttl, rdata=normalized)
+
+
+def record_type(value: str, field: str = "type") -> str:
+    """`cname` -> `CNAME`; raises RecordValidationError for a type Edge DNS does not serve."""
+    rtype = str(value).strip().upper()
+    if rtype not in RECORD_TYPES:
+        raise RecordValidationError(
+            field, f"{value!r} is not a record type Edge DNS serves", ", ".join(RECORD_TYPES)
+        )
+    return rtype
 
 
 def soa_serial(record: RecordSet | None) -> int | None:

@@ -11,6 +11,7 @@ Contracts may be given as `ctr_1-ABC` or `1-ABC`, and are looked up when the acc
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
@@ -285,7 +286,7 @@ class EnrollmentStatus(ToolOutput):
             where = f" (Edge DNS zone {a.zone})" if a.zone else " (not in Edge DNS)"
             lines.append(f"DNS: TXT {a.record_name} = {', '.join(a.values)}{where}")
             if a.dns_record_upsert:
-                lines.append(f"  dns-record-upsert {a.dns_record_upsert}")
+                lines.append(f"  dns-record-upsert {json.dumps(a.dns_record_upsert)}")
         for h in self.http_answers:
             lines.append(f"HTTP: {h.url} -> redirect to {h.redirect_to}")
         lines.append(self.next_step)

@@ -26,6 +26,7 @@ from alecs.akamai.edgedns import (
     Zone,
     normalize_zone,
     record_fqdn,
+    record_type,
     relative_name,
     soa_serial,
 )
@@ -240,10 +241,11 @@ def _ask_delete(zone: str, name: str, type: str) -> str | None:
     try:
         zone = normalize_zone(zone)
         fqdn = record_fqdn(name, zone)
+        rtype = record_type(type)
     except RecordValidationError:
         return None  # the tool body refuses the bad name before anything is sent
     return (
-        f"Delete the {type.upper()} record set {fqdn} from the Edge DNS zone {zone}? "
+        f"Delete the {rtype} record set {fqdn} from the Edge DNS zone {zone}? "
         "Resolvers stop getting it within minutes."
     )
 
@@ -460,7 +462,7 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         zname = _zone(zone)
         fqdn = record_fqdn(name, zname)
         dns = _dns(ctx, customer, account_switch_key)
-        rs = await dns.get_record_set(zname, fqdn, type.strip().upper())
+        rs = await dns.get_record_set(zname, fqdn, record_type(type))
         return RecordGet(zone=zname, relative_name=relative_name(rs.name, zname), record_set=rs)
 
     @tools.write("dns-record-upsert", title="Create or replace a record set", idempotent=True)
@@ -514,7 +516,7 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         NS records at the apex can't be deleted."""
         zname = _zone(zone)
         fqdn = record_fqdn(name, zname)
-        rtype = type.strip().upper()
+        rtype = record_type(type)
         if fqdn == zname and rtype in ("SOA", "NS"):
             raise InputError("type", f"the apex {rtype} record set of a zone can't be deleted")
         dns = _dns(ctx, customer, account_switch_key)
