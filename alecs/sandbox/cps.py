@@ -92,7 +92,7 @@ REQUIRED_FIELDS = (
 )
 WRITABLE_FIELDS = frozenset(ENROLLMENT_FIELDS) - {"id", "location", "pendingChanges"}
 MAX_SANS = 100
-HTTP_AUTO_VALIDATION = 5  # operation delays after the start, an HTTP-01 challenge validates
+HTTP_AUTO_VALIDATION = 10  # operation delays after the start, an HTTP-01 challenge validates
 DV_STATES = ("generate-csr", "coodinate-domain-validation")
 DEPLOY_STATES = (
     "check-for-cert",
