@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import signal
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
@@ -20,7 +22,9 @@ from alecs.transport.auth import EdgeGridAuth
 URL_LINE = re.compile(r"listening on (https://127\.0\.0\.1:(\d+))")
 
 
-def _start(state_dir: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
+def _start(
+    state_dir: Path, *extra: str, stderr: Any = subprocess.PIPE
+) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -34,7 +38,7 @@ def _start(state_dir: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
             *extra,
         ],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=stderr,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
@@ -57,7 +61,7 @@ def _start(state_dir: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
     if not found:
         proc.kill()
         _, err = proc.communicate(timeout=10)
-        pytest.fail(f"alecs sandbox did not start: {''.join(lines)}{err}")
+        pytest.fail(f"alecs sandbox did not start: {''.join(lines)}{err or ''}")
     return proc, found[0]
 
 
@@ -97,6 +101,36 @@ async def test_alecs_sandbox_command_serves_contracts_over_http2(tmp_path: Path)
     finally:
         code = _stop(proc)
     assert code == 0
+
+
+async def test_debug_log_shows_requests_but_no_credentials(tmp_path: Path) -> None:
+    """`--log-level DEBUG`: the HTTP/2 header decoder must not print the Authorization header."""
+    state_dir = tmp_path / "state"
+    log_path = tmp_path / "stderr.log"
+    with log_path.open("w") as log_file:
+        proc, url = _start(state_dir, "--log-level", "DEBUG", stderr=log_file)
+        try:
+            creds = load_credentials(section="sandbox", edgerc=state_dir / "edgerc", env={})
+            wrong = dataclasses.replace(creds, client_secret="bm90IHRoZSBzZWNyZXQ=")
+            statuses = []
+            for signer in (creds, wrong):
+                async with httpx2.AsyncClient(
+                    http2=True,
+                    auth=EdgeGridAuth(signer),
+                    verify=ssl.create_default_context(cafile=str(state_dir / "ca.pem")),
+                ) as client:
+                    resp = await client.get(f"{url}/papi/v1/contracts")
+                statuses.append((resp.status_code, resp.http_version))
+        finally:
+            code = _stop(proc)
+    log = log_path.read_text()
+    assert code == 0
+    assert statuses == [(200, "HTTP/2"), (401, "HTTP/2")]
+    assert "DEBUG alecs.sandbox: GET /papi/v1/contracts -> 200" in log, "DEBUG logging is on"
+    for secret in (creds.client_token, creds.client_secret, creds.access_token):
+        assert secret not in log
+    assert "EG1-HMAC-SHA256" not in log and "signature=" not in log
+    assert " hpack." not in log, "no HTTP/2 header dumps (they hold the encoded credentials)"
 
 
 def test_sigterm_also_stops_cleanly(tmp_path: Path) -> None:

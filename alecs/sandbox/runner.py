@@ -39,6 +39,13 @@ from alecs.sandbox.verify import ApiClient
 
 logger = logging.getLogger("alecs.sandbox")
 
+# At DEBUG, hpack logs every decoded HTTP/2 header in clear, the client's Authorization header
+# (client token, access token, signature) included, and the encoded header blocks too. Keep the
+# HTTP/2 libraries at WARNING whatever level `alecs sandbox --log-level` sets (as the transport
+# does for the client side); our own `alecs.sandbox` logger reports requests without headers.
+for _name in ("h2", "hpack"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
 __all__ = ["DEFAULT_PORT", "SandboxSettings", "SandboxThread"]
 
 EDGERC_FILE = "edgerc"
