@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from alecs import __version__
-from alecs.config import ConfigError, load_credentials
+from alecs.config import ConfigError, describe_tls_trust, load_credentials
 
 EXIT_USAGE = 2
 
@@ -25,6 +25,7 @@ def _config_check(args: argparse.Namespace) -> int:
         print(f"alecs: {exc}", file=sys.stderr)
         return EXIT_USAGE
     summary = creds.summary()
+    summary["ca_bundle"] = describe_tls_trust(creds)  # SSL_CERT_FILE etc. included
     if args.json:
         print(json.dumps(summary, indent=2))
     else:

@@ -153,6 +153,13 @@ def read_edgerc(path: Path) -> _EdgeRcParser:
         raise ConfigError(
             f"{path}: malformed .edgerc: text before the first [section] header"
         ) from None
+    except configparser.ParsingError as exc:
+        # Name the line numbers only: the lines themselves may hold a secret.
+        numbers = [str(number) for number, _line in exc.errors[:5]]
+        where = f"line{'s' if len(numbers) > 1 else ''} {', '.join(numbers)}"
+        raise ConfigError(
+            f"{path}: malformed .edgerc at {where}: expected 'key = value' or a [section] header"
+        ) from None
     except configparser.Error as exc:
         line = getattr(exc, "lineno", None)
         where = f" at line {line}" if line else ""
@@ -267,11 +274,25 @@ def load_credentials(
 def tls_verify_setting(creds: Credentials, env: Mapping[str, str] | None = None) -> str | bool:
     """What to trust for TLS: the section's CA bundle, else SSL_CERT_FILE/REQUESTS_CA_BUNDLE,
     else the system store (True). Verification is never turned off."""
+    return _tls_trust(creds, env)[0]
+
+
+def describe_tls_trust(creds: Credentials, env: Mapping[str, str] | None = None) -> str:
+    """What `tls_verify_setting` trusts, in words (for `alecs config check`)."""
+    verify, source = _tls_trust(creds, env)
+    if verify is True:
+        return "system default"
+    return f"{verify} (from {source})"
+
+
+def _tls_trust(
+    creds: Credentials, env: Mapping[str, str] | None = None
+) -> tuple[str | bool, str | None]:
     env = os.environ if env is None else env
     if creds.ca_bundle:
-        return creds.ca_bundle
+        return creds.ca_bundle, "ca_bundle or AKAMAI_CA_BUNDLE"
     for var in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):
         value = env.get(var)
         if value and Path(value).is_file():
-            return value
-    return True
+            return value, var
+    return True, None

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import trustme
 
-from alecs.config import ConfigError, Credentials, load_credentials, normalize_host
+from alecs.config import (
+    ConfigError,
+    Credentials,
+    describe_tls_trust,
+    load_credentials,
+    normalize_host,
+    tls_verify_setting,
+)
+from alecs.transport import Transport, TransportError, TransportSettings
 
 SECRETS = {
     "client_token": "akab-ctoken-SECRET-aaaa-1111",
@@ -170,6 +182,16 @@ def test_malformed_file_is_one_clear_line(tmp_path: Path, text: str) -> None:
     assert_no_secret(message)
 
 
+def test_malformed_line_is_named_by_its_number_only(tmp_path: Path) -> None:
+    path = tmp_path / "edgerc"
+    path.write_text(f"[default]\nhost = h\naccess_token {SECRETS['access_token']}\n")
+    with pytest.raises(ConfigError) as err:
+        load_credentials(edgerc=path, env={})
+    message = str(err.value)
+    assert f"{path}: malformed .edgerc at line 3:" in message and "key = value" in message
+    assert_no_secret(message)
+
+
 def test_bad_max_body_names_the_key(tmp_path: Path) -> None:
     path = tmp_path / "edgerc"
     path.write_text(EDGERC.replace("max-body = 4096", "max-body = lots"))
@@ -190,6 +212,50 @@ def test_credentials_type_is_immutable() -> None:
     creds = Credentials("s", "h", "ct", "cs", "at")
     with pytest.raises(AttributeError):
         creds.host = "other"  # type: ignore[misc]
+
+
+def test_tls_trust_is_the_section_bundle_then_ssl_cert_file_then_requests_ca_bundle(
+    tmp_path: Path,
+) -> None:
+    section_ca, ssl_cert_file, requests_bundle = (tmp_path / f"{n}.pem" for n in "abc")
+    for path in (section_ca, ssl_cert_file, requests_bundle):
+        path.write_text("-----BEGIN CERTIFICATE-----\n")
+    creds = Credentials("s", "h", "ct", "cs", "at")
+    env = {"SSL_CERT_FILE": str(ssl_cert_file), "REQUESTS_CA_BUNDLE": str(requests_bundle)}
+    with_bundle = dataclasses.replace(creds, ca_bundle=str(section_ca))
+    assert tls_verify_setting(with_bundle, env) == str(section_ca)
+    assert tls_verify_setting(creds, env) == str(ssl_cert_file)
+    assert tls_verify_setting(creds, {"REQUESTS_CA_BUNDLE": str(requests_bundle)}) == str(
+        requests_bundle
+    )
+    assert tls_verify_setting(creds, {"SSL_CERT_FILE": str(tmp_path / "gone.pem")}) is True
+    assert tls_verify_setting(creds, {}) is True
+    assert describe_tls_trust(creds, env) == f"{ssl_cert_file} (from SSL_CERT_FILE)"
+    assert describe_tls_trust(creds, {}) == "system default"
+
+
+@pytest.mark.parametrize("variable", ["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"])
+async def test_the_transport_trusts_the_ca_named_by_the_environment(
+    sandbox: Any, sandbox_credentials: Credentials, tmp_path: Path, monkeypatch, variable: str
+) -> None:
+    """Over real TLS to the sandbox: a section without ca_bundle trusts the variable's CA."""
+    creds = dataclasses.replace(sandbox_credentials, ca_bundle=None)
+    settings = TransportSettings(rate_limiting=False)
+    other_ca = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(other_ca))
+    for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+
+    monkeypatch.setenv(variable, str(sandbox.ca_path))
+    async with Transport([creds], settings) as t:
+        response = await t.request("sandbox", "GET", "/papi/v1/contracts")
+    assert response.status_code == 200
+
+    monkeypatch.setenv(variable, str(other_ca))
+    async with Transport([creds], settings) as t:
+        with pytest.raises(TransportError) as info:
+            await t.request("sandbox", "GET", "/papi/v1/contracts")
+    assert info.value.kind == "tls"
 
 
 def _alecs(*args: str, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -213,6 +279,21 @@ def test_cli_config_check_prints_masked_values(edgerc: Path) -> None:
     assert "account_key" in result.stdout and "set" in result.stdout
     assert "max_body" in result.stdout and "131072" in result.stdout
     assert_no_secret(result.stdout + result.stderr)
+
+
+def test_cli_config_check_names_the_ca_it_trusts(edgerc: Path, tmp_path: Path) -> None:
+    corporate_ca = tmp_path / "corp-ca.pem"
+    corporate_ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    result = _alecs(
+        "config",
+        "check",
+        "--edgerc",
+        str(edgerc),
+        "--json",
+        env_extra={"SSL_CERT_FILE": str(corporate_ca)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["ca_bundle"] == f"{corporate_ca} (from SSL_CERT_FILE)"
 
 
 def test_cli_config_check_missing_section_exits_2_with_one_line(edgerc: Path) -> None:
