@@ -168,7 +168,8 @@ def test_no_secret_in_debug_logs_or_repr(caplog: pytest.LogCaptureFixture) -> No
     auth = EdgeGridAuth(creds)
     sent = send(auth, "POST", "/t", content=b"{}")
     logging.getLogger("test").debug("auth %r", auth)
-    text = caplog.text + repr(auth) + repr(creds)
-    assert creds.client_secret not in text
+    text = caplog.text + repr(auth) + repr(creds) + str(creds)
+    for secret in (creds.client_secret, creds.client_token, creds.access_token):
+        assert secret not in text
     assert sent.headers["Authorization"] not in text
     assert "signature=" not in text

@@ -139,14 +139,20 @@ def test_tls_material_is_generated_once_and_reused(sandbox_factory, tmp_path):
     assert oct(second.edgerc_path.stat().st_mode & 0o777) == "0o600"
 
 
+def _sandbox_threads() -> int:
+    return sum(1 for t in threading.enumerate() if t.name == "alecs-sandbox")
+
+
 def test_start_and_stop_leave_no_thread_behind(sandbox_factory):
-    before = {t.name for t in threading.enumerate()}
+    # Counted, not compared by name: the session's shared sandbox thread has the same name.
+    before = _sandbox_threads()
     sb = sandbox_factory()
     assert sb.running and sb.admin.health()["status"] == "ok"
+    assert _sandbox_threads() == before + 1
     assert sb.url == f"https://127.0.0.1:{sb.port}" and sb.host == f"127.0.0.1:{sb.port}"
     sb.stop()
     assert not sb.running
-    assert "alecs-sandbox" not in {t.name for t in threading.enumerate()} - before
+    assert _sandbox_threads() == before
     with pytest.raises(httpx2.ConnectError):
         httpx2.get(f"{sb.url}/_sandbox/health", verify=False, timeout=2)
 
