@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from alecs.akamai.papi import (
     Activation,
@@ -64,8 +64,25 @@ MIN_POLL_S = 1.0
 
 # --------------------------------------------------------------------------- argument types
 
+
+def _text(value: Any) -> Any:
+    """IDs typed as numbers (600001, 100002) are taken as text, like `prp_600001`."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _upper(value: Any) -> Any:
+    """`staging` -> `STAGING`."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _listify(value: Any) -> Any:
+    """One value where a list is expected becomes a list of one."""
+    return [value] if isinstance(value, str) else value
+
+
 PropertyRef = Annotated[
     str,
+    BeforeValidator(_text),
     Field(
         description="The property: prp_123, 123, or its exact name. Find it with "
         "property-search (by name or hostname) or property-list.",
@@ -79,6 +96,7 @@ OptionalVersion = Annotated[
 ]
 ContractArg = Annotated[
     str | None,
+    BeforeValidator(_text),
     Field(
         description="ctr_... (from contract-list or group-list). Omit to let alecs pick it when "
         "only one fits.",
@@ -87,6 +105,7 @@ ContractArg = Annotated[
 ]
 GroupArg = Annotated[
     str | None,
+    BeforeValidator(_text),
     Field(
         description="grp_... (from group-list). Omit to let alecs pick it when only one fits.",
         max_length=64,
@@ -94,10 +113,12 @@ GroupArg = Annotated[
 ]
 NetworkArg = Annotated[
     Literal["STAGING", "PRODUCTION"],
+    BeforeValidator(_upper),
     Field(description="STAGING (test network) or PRODUCTION (the live site)."),
 ]
 Emails = Annotated[
     list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)]],
+    BeforeValidator(_listify),
     Field(
         min_length=1,
         max_length=20,
@@ -306,6 +327,11 @@ class VersionCreated(ToolOutput):
 
 class RuleOutline(BaseModel):
     path: str = Field(description="Rule path, e.g. 'default/Offload/CSS and JavaScript'.")
+    pointer: str = Field(
+        description="The rule's JSON Pointer for property-rules-update patches, e.g. "
+        "/rules/children/1; its n-th behavior (0-based, in the order listed) is at "
+        "<pointer>/behaviors/<n>, its criteria at <pointer>/criteria/<n>."
+    )
     criteria: list[str]
     behaviors: list[str]
 
@@ -328,7 +354,10 @@ class RulesOut(ToolOutput):
             f"{self.etag}: {len(self.outline)} rule(s), {len(self.errors)} error(s), "
             f"{len(self.warnings)} warning(s)"
         ]
-        lines += [f"- {o.path}: {', '.join(o.behaviors) or 'no behaviors'}" for o in self.outline]
+        lines += [
+            f"- {o.path} ({o.pointer}): {', '.join(o.behaviors) or 'no behaviors'}"
+            for o in self.outline
+        ]
         lines += [f"error: {e}" for e in self.errors] + [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -371,8 +400,31 @@ class VersionDiff(ToolOutput):
             f"{self.property_id} v{self.version_a} -> v{self.version_b}: "
             + ", ".join(f"{n} {k}" for k, n in self.counts.items())
         ]
-        lines += [f"- {c.path}: {c.kind} {c.name} {c.change}" for c in self.changes]
+        for c in self.changes:
+            line = f"- {c.path}: {c.kind} {c.name} {c.change}"
+            if c.change == "changed":
+                line += f" ({_delta(c.before, c.after)})"
+            lines.append(line)
         return "\n".join(lines)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _delta(before: Any, after: Any, limit: int = 5) -> str:
+    """`{'ttl': '7d'}`, `{'ttl': '1d'}` -> `ttl: '7d' -> '1d'` (the options that differ)."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        keys = list(before) + [k for k in after if k not in before]
+        parts = [
+            f"{k}: {_short(before.get(k))} -> {_short(after.get(k))}"
+            for k in keys
+            if before.get(k) != after.get(k)
+        ]
+        more = f", +{len(parts) - limit} more" if len(parts) > limit else ""
+        return "; ".join(parts[:limit]) + more
+    return f"{_short(before)} -> {_short(after)}"
 
 
 class HostnameListOut(ToolOutput):
@@ -390,13 +442,20 @@ class HostnameListOut(ToolOutput):
 
 
 class HostnameUpdated(HostnameListOut):
-    added: list[str]
+    added: list[str] = Field(description="Hostnames new on the version.")
+    replaced: list[str] = Field(
+        default_factory=list,
+        description="Hostnames the version already had, now with the edge hostname and "
+        "certificate type given.",
+    )
     removed: list[str]
 
     def summary(self) -> str:
         head = (
             f"{self.property_id} v{self.version}: added {', '.join(self.added) or 'none'}, "
-            f"removed {', '.join(self.removed) or 'none'}; etag {self.etag}"
+            f"removed {', '.join(self.removed) or 'none'}"
+            + (f", re-pointed {', '.join(self.replaced)}" if self.replaced else "")
+            + f"; etag {self.etag}"
         )
         return head + "\n" + super().summary()
 
@@ -518,7 +577,7 @@ class HostnameAdd(BaseModel):
     """A hostname to serve with the property, and the edge hostname it CNAMEs to."""
 
     hostname: str = Field(description="The site's hostname, e.g. www.example.com.", max_length=253)
-    edge_hostname: str = Field(
+    edge_hostname: Annotated[str, BeforeValidator(_text)] = Field(
         description="Edge hostname domain (www.example.com.edgekey.net) or id (ehn_123); see "
         "edge-hostname-list, or create one with edge-hostname-create.",
         max_length=253,
@@ -659,20 +718,23 @@ async def _wait(
 # --------------------------------------------------------------------------- rule tree outline
 
 
-def _outline(rule: dict[str, Any], path: str, out: list[RuleOutline]) -> None:
+def _outline(
+    rule: dict[str, Any], path: str, out: list[RuleOutline], pointer: str = "/rules"
+) -> None:
     out.append(
         RuleOutline(
             path=path,
+            pointer=pointer,
             criteria=[str(c.get("name")) for c in rule.get("criteria") or []],
             behaviors=[str(b.get("name")) for b in rule.get("behaviors") or []],
         )
     )
     seen: dict[str, int] = {}
-    for child in rule.get("children") or []:
+    for index, child in enumerate(rule.get("children") or []):
         name = str(child.get("name", "?"))
         seen[name] = seen.get(name, 0) + 1
         suffix = f"[{seen[name]}]" if seen[name] > 1 else ""
-        _outline(child, f"{path}/{name}{suffix}", out)
+        _outline(child, f"{path}/{name}{suffix}", out, f"{pointer}/children/{index}")
 
 
 def _find_rule(rule: dict[str, Any], path: str) -> dict[str, Any] | None:
@@ -1052,7 +1114,9 @@ def register(server: MCPServer, *, read_only: bool) -> None:
             rules=body,
         )
 
-    @tools.write("property-rules-update", title="Update a property version's rule tree")
+    @tools.write(
+        "property-rules-update", title="Update a property version's rule tree", destructive=True
+    )
     @_translate_errors
     async def property_rules_update(
         ctx: Ctx,
@@ -1208,7 +1272,9 @@ def register(server: MCPServer, *, read_only: bool) -> None:
             property_id=pid, version=number, etag=hosts.etag, hostnames=hosts.hostnames
         )
 
-    @tools.write("property-hostname-update", title="Add or remove hostnames of a version")
+    @tools.write(
+        "property-hostname-update", title="Add or remove hostnames of a version", destructive=True
+    )
     @_translate_errors
     async def property_hostname_update(
         ctx: Ctx,
@@ -1219,7 +1285,11 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         ] = None,
         remove: Annotated[
             list[str] | None,
-            Field(description="Hostnames to remove, e.g. ['old.example.com'].", max_length=100),
+            BeforeValidator(_listify),
+            Field(
+                description="Hostnames of this version to remove, e.g. ['old.example.com'].",
+                max_length=100,
+            ),
         ] = None,
         etag: Annotated[
             str | None,
@@ -1235,8 +1305,10 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         """Add hostnames to (and/or remove them from) a property version.
 
         Each added hostname names the edge hostname it will CNAME to (edge-hostname-list, or
-        create one with edge-hostname-create). Activated versions can't change: create a new
-        version first. Takes effect when the version is activated.
+        create one with edge-hostname-create); adding one the version already has re-points
+        it. Removing a hostname the version doesn't have is refused before anything changes
+        (property-hostname-list shows them). Activated versions can't change: create a new
+        version first (property-version-create). Takes effect when the version is activated.
         """
         if not add and not remove:
             raise InputError("add", "nothing to change", allowed="add and/or remove")
@@ -1256,19 +1328,31 @@ def register(server: MCPServer, *, read_only: bool) -> None:
                 item["cnameTo"] = _hostname(edge, f"add[{n}].edge_hostname")
             items.append(item)
         removed = [_hostname(r, "remove") for r in remove or []]
+        current = await papi.get_hostnames(pid, version)
+        present = {h.cname_from.lower() for h in current.hostnames}
+        absent = [r for r in removed if r not in present]
+        if absent:
+            raise InputError(
+                "remove",
+                f"{', '.join(absent)} {'is' if len(absent) == 1 else 'are'} not a hostname of "
+                f"{pid} v{version}; nothing was changed",
+                allowed=sorted(present) or "none: the version has no hostnames",
+            )
         hosts = await papi.patch_hostnames(
             pid,
             version,
             add=items,
             remove=removed,
-            etag=etag.strip().strip('"') if etag else None,
+            etag=etag.strip().strip('"') if etag else current.etag,
         )
+        names = [i["cnameFrom"] for i in items]
         return HostnameUpdated(
             property_id=pid,
             version=version,
             etag=hosts.etag,
             hostnames=hosts.hostnames,
-            added=[i["cnameFrom"] for i in items],
+            added=[n for n in names if n not in present],
+            replaced=[n for n in names if n in present],
             removed=removed,
         )
 
@@ -1374,7 +1458,9 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         ctx: Ctx,
         property_id: PropertyRef,
         network: Annotated[
-            Literal["STAGING", "PRODUCTION"] | None, Field(description="Only this network.")
+            Literal["STAGING", "PRODUCTION"] | None,
+            BeforeValidator(_upper),
+            Field(description="Only this network."),
         ] = None,
         limit: Limit = 20,
         customer: Customer = None,
@@ -1395,7 +1481,9 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         ctx: Ctx,
         property_id: PropertyRef,
         activation_id: Annotated[
-            str, Field(description="atv_... (from property-activate or the list).", max_length=64)
+            str,
+            BeforeValidator(_text),
+            Field(description="atv_... (from property-activate or the list).", max_length=64),
         ],
         wait: Annotated[
             bool, Field(description="Keep waiting (with progress) until ACTIVE/FAILED.")
@@ -1461,7 +1549,12 @@ def register(server: MCPServer, *, read_only: bool) -> None:
             Field(description="IPV6_COMPLIANCE serves IPv4 and IPv6."),
         ] = "IPV6_COMPLIANCE",
         cert_enrollment_id: Annotated[
-            int | None, Field(ge=1, description="CPS enrollment id (for edgekey.net).")
+            int | None,
+            Field(
+                ge=1,
+                description="CPS enrollment id whose certificate covers the hostname; required "
+                "for edgekey.net / ENHANCED_TLS (certificate-enrollment-list).",
+            ),
         ] = None,
         contract_id: ContractArg = None,
         group_id: GroupArg = None,
@@ -1477,6 +1570,14 @@ def register(server: MCPServer, *, read_only: bool) -> None:
             "edgekey.net": "ENHANCED_TLS",
             "akamaized.net": "SHARED_CERT",
         }.get(domain_suffix)
+        if network == "ENHANCED_TLS" and cert_enrollment_id is None:
+            raise InputError(
+                "cert_enrollment_id",
+                "required for an Enhanced TLS (edgekey.net) edge hostname: the CPS enrollment "
+                "whose certificate covers it",
+                allowed="an enrollment_id from certificate-enrollment-list, or domain_suffix "
+                "edgesuite.net / akamaized.net",
+            )
         cid, gid = await papi.resolve_contract_group(contract_id, group_id, any_group=True)
         product = _product(product_id)
         ehn = await papi.create_edge_hostname(
@@ -1507,6 +1608,7 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         contract_id: ContractArg = None,
         group_id: Annotated[
             str | None,
+            BeforeValidator(_text),
             Field(
                 description="grp_...; omit to list the contract's CP codes in every group.",
                 max_length=64,
