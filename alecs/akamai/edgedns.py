@@ -277,7 +277,7 @@ def _target(value: str, field: str, *, what: str = "target") -> str:
 
 
 def _uint16(text: str, field: str, what: str) -> int:
-    if not text.isdigit() or int(text) > 65535:
+    if not (text.isascii() and text.isdigit()) or int(text) > 65535:
         raise RecordValidationError(field, f"{what} {text!r} is not a number 0-65535")
     return int(text)
 

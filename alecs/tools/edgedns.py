@@ -15,7 +15,7 @@ import ipaddress
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from alecs.akamai.edgedns import (
     MAX_TTL,
@@ -51,6 +51,21 @@ F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
 # --------------------------------------------------------------------------- argument types
 
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _text(value: Any) -> Any:
+    """Ids typed as numbers (100002) are taken as text."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _listify(value: Any) -> Any:
+    """One value where a list is expected becomes a list of one."""
+    return [value] if isinstance(value, str) else value
+
+
 ZoneArg = Annotated[
     str,
     Field(
@@ -77,7 +92,8 @@ TypeArg = Annotated[
 ]
 PageArg = Annotated[int, Field(ge=1, description="Page number (1 is the first).")]
 PageSizeArg = Annotated[int, Field(ge=1, le=500, description="Items per page.")]
-ZoneTypeName = Literal["PRIMARY", "SECONDARY", "ALIAS"]
+ZoneTypeName = Annotated[Literal["PRIMARY", "SECONDARY", "ALIAS"], BeforeValidator(_upper)]
+SHOWN_VALUE = 120  # characters of one record value in a summary line
 
 
 # --------------------------------------------------------------------------- helpers
@@ -111,11 +127,30 @@ def _next_page(page: int, size: int, total: int) -> int | None:
     return page + 1 if page * size < total else None
 
 
+def _shown(value: str) -> str:
+    if len(value) <= SHOWN_VALUE:
+        return value
+    return f"{value[: SHOWN_VALUE - 3]}... ({len(value)} characters)"
+
+
 def _rs_line(rs: RecordSet) -> str:
-    values = ", ".join(rs.rdata[:5]) + (
+    values = ", ".join(_shown(v) for v in rs.rdata[:5]) + (
         f", ... ({len(rs.rdata)} values)" if len(rs.rdata) > 5 else ""
     )
     return f"{rs.name} {rs.ttl} {rs.type} {values}"
+
+
+def _name(name: str) -> str:
+    """The record name of a write; a blank one is refused (the apex is spelled '@'), so a
+    forgotten name never replaces or deletes the apex record set."""
+    if not name.strip():
+        raise InputError(
+            "name",
+            "empty",
+            allowed="a name relative to the zone (www), '@' for the zone apex, or a fully "
+            "qualified name (www.example.com)",
+        )
+    return name
 
 
 def _serials(before: int | None, after: int | None) -> str:
@@ -238,6 +273,8 @@ class RecordDeleted(ToolOutput):
 
 
 def _ask_delete(zone: str, name: str, type: str) -> str | None:
+    if not name.strip():
+        return None  # the tool body refuses the blank name before anything is sent
     try:
         zone = normalize_zone(zone)
         fqdn = record_fqdn(name, zone)
@@ -267,7 +304,7 @@ async def _zone_detail(dns: EdgeDnsClient, zone: Zone) -> dict[str, Any]:
 
 def _group_number(value: str | int) -> int:
     text = str(value).strip().lower().removeprefix("grp_")
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise InputError("group_id", f"{value!r} is not a group id", allowed="grp_12345 or 12345")
     return int(text)
 
@@ -285,7 +322,9 @@ def register(server: MCPServer, *, read_only: bool) -> None:
             str | None, Field(description="Only zones whose name contains this.", max_length=253)
         ] = None,
         types: Annotated[
-            list[ZoneTypeName] | None, Field(description="Only these zone types.")
+            list[ZoneTypeName] | None,
+            BeforeValidator(_listify),
+            Field(description="Only these zone types."),
         ] = None,
         contract_id: Annotated[
             str | None, Field(description="Only zones on this contract (ctr_... or without).")
@@ -347,13 +386,16 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         ] = None,
         group_id: Annotated[
             str | None,
+            BeforeValidator(_text),
             Field(
                 description="grp_... or the number (group-list). Omit to pick the group that "
                 "uses the contract when that is unambiguous.",
                 max_length=64,
             ),
         ] = None,
-        comment: Annotated[str | None, Field(max_length=2048)] = None,
+        comment: Annotated[
+            str | None, Field(max_length=2048, description="A note shown with the zone.")
+        ] = None,
         masters: Annotated[
             list[str] | None,
             Field(description="SECONDARY only: IP addresses of your primary nameservers."),
@@ -420,7 +462,9 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         ctx: Ctx,
         zone: ZoneArg,
         types: Annotated[
-            list[str] | None, Field(description="Only these record types, e.g. ['A', 'CNAME'].")
+            list[str] | None,
+            BeforeValidator(_listify),
+            Field(description="Only these record types, e.g. ['A', 'CNAME']."),
         ] = None,
         search: Annotated[
             str | None,
@@ -434,7 +478,7 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         """List a zone's record sets (name, type, TTL, data), filtered by type or text.
         Zones can be large: paginated, use next_page for more."""
         name = _zone(zone)
-        wanted = [t.strip().upper() for t in types or [] if t.strip()]
+        wanted = [record_type(t, f"types[{i}]") for i, t in enumerate(types or []) if t.strip()]
         dns = _dns(ctx, customer, account_switch_key)
         result = await dns.list_record_sets(
             name, types=wanted or None, search=search, page=page, page_size=page_size
@@ -465,7 +509,12 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         rs = await dns.get_record_set(zname, fqdn, record_type(type))
         return RecordGet(zone=zname, relative_name=relative_name(rs.name, zname), record_set=rs)
 
-    @tools.write("dns-record-upsert", title="Create or replace a record set", idempotent=True)
+    @tools.write(
+        "dns-record-upsert",
+        title="Create or replace a record set",
+        idempotent=True,
+        destructive=True,  # replaces an existing record set on a live zone
+    )
     @_translate_errors
     async def dns_record_upsert(
         ctx: Ctx,
@@ -474,6 +523,7 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         type: TypeArg,
         rdata: Annotated[
             list[str],
+            BeforeValidator(_listify),
             Field(
                 min_length=1,
                 max_length=400,
@@ -494,7 +544,7 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         data changes nothing. Returns what was there before and the SOA serial before/after.
         Live within minutes: Edge DNS has no staging."""
         zname = _zone(zone)
-        record = RecordSet.build(zname, name, type, ttl, rdata)
+        record = RecordSet.build(zname, _name(name), type, ttl, rdata)
         dns = _dns(ctx, customer, account_switch_key)
         result = await dns.upsert_record_set(zname, record)
         return RecordUpsert(zone=zname, **result.model_dump())
@@ -515,7 +565,7 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         Returns what was deleted, so it can be restored with dns-record-upsert. The SOA and
         NS records at the apex can't be deleted."""
         zname = _zone(zone)
-        fqdn = record_fqdn(name, zname)
+        fqdn = record_fqdn(_name(name), zname)
         rtype = record_type(type)
         if fqdn == zname and rtype in ("SOA", "NS"):
             raise InputError("type", f"the apex {rtype} record set of a zone can't be deleted")
