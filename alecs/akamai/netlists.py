@@ -175,7 +175,7 @@ def normalize_element(list_type: str, value: str) -> str:
         return text.upper()
     if "/" in text:
         address, _, prefix = text.partition("/")
-        if not prefix.isdigit():
+        if not (prefix.isascii() and prefix.isdigit()):
             raise ValueError("not an IP address or CIDR block")
         iface = ipaddress.ip_interface(f"{address}/{int(prefix)}")  # keeps host bits as typed
         return f"{iface.ip.compressed}/{iface.network.prefixlen}"
@@ -198,7 +198,8 @@ def normalize_elements(list_type: str, values: Sequence[str], *, field: str) -> 
             )
             raise NetlistInputError(
                 field,
-                f"item {i + 1} {value!r} is not valid for a {list_type} list",
+                f"item {i + 1} {value!r} is not valid for {'an' if list_type == 'IP' else 'a'} "
+                f"{list_type} list",
                 allowed,
             ) from None
         if element not in out:

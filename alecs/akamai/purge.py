@@ -60,6 +60,8 @@ MAX_OBJECTS_PER_REQUEST: dict[str, int] = {"url": 10_000, "cpcode": 300, "tag": 
 
 MAX_URL_LENGTH = 8_192
 MAX_TAG_LENGTH = 128
+MAX_CPCODE = 2**31 - 1
+"""CP codes are 32-bit integers; a larger number is a typo, refused before sending."""
 _EMPTY_BODY_BYTES = len(b'{"objects":[]}')
 _ARL = re.compile(r"^/[A-Za-z]/\d+/\d+/")
 _TAG_FORBIDDEN = re.compile(r'[\s*"(),:;<=>?@\\\[\]{}]')
@@ -238,7 +240,11 @@ def normalize_cpcodes(values: Sequence[int | str], *, field: str = "cpcodes") ->
         text = str(value).strip()
         if text.lower().startswith("cpc_"):
             text = text[4:]
-        if isinstance(value, bool) or not text.isdigit() or int(text) <= 0:
+        if (
+            isinstance(value, bool)
+            or not (text.isascii() and text.isdigit())
+            or not 0 < int(text) <= MAX_CPCODE
+        ):
             raise PurgeInputError(
                 field,
                 f"item {i + 1}: {value!r} is not a CP code",

@@ -45,7 +45,7 @@ from alecs.tools._common import (
     poll,
     service,
 )
-from alecs.transport.errors import AkamaiApiError, AlecsError
+from alecs.transport.errors import AkamaiApiError
 
 if TYPE_CHECKING:
     from mcp.server import MCPServer
@@ -143,10 +143,11 @@ async def _contracts(
     papi = service(ctx, PapiClient, customer, account_switch_key)
     try:
         contracts = await papi.list_contracts()
-    except AlecsError as exc:
+    except AkamaiApiError as exc:
+        why = f"{exc.status} {exc.title or ''}".strip() + (f": {exc.detail}" if exc.detail else "")
         raise InputError(
             "contract_id",
-            f"required: the account's contracts could not be listed ({type(exc).__name__})",
+            f"required: the account's contracts could not be listed ({why})",
             allowed="ctr_1-ABC or 1-ABC",
         ) from None
     if not contracts:
@@ -492,7 +493,15 @@ def register(server: MCPServer, *, read_only: bool) -> None:
                 "input only you can give, or the timeout passes."
             ),
         ] = False,
-        timeout_s: Annotated[float, Field(ge=0, le=3600)] = 600,
+        timeout_s: Annotated[
+            float,
+            Field(
+                ge=0,
+                le=3600,
+                description="With wait: how long to keep checking, in seconds; on timeout the "
+                "current status comes back (not a failure).",
+            ),
+        ] = 600,
         poll_interval_s: Annotated[
             float, Field(ge=1, le=600, description="Seconds between checks while waiting.")
         ] = 30,
@@ -593,8 +602,14 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         sni_only: Annotated[
             bool, Field(description="Serve only to SNI clients (can't change later).")
         ] = True,
-        geography: Literal["core", "china+core", "russia+core"] = "core",
-        quic_enabled: bool = False,
+        geography: Annotated[
+            Literal["core", "china+core", "russia+core"],
+            Field(
+                description="Where the certificate is deployed: core (worldwide) or also "
+                "China / Russia (needs those contracts)."
+            ),
+        ] = "core",
+        quic_enabled: Annotated[bool, Field(description="Allow HTTP/3 (QUIC).")] = False,
         disallowed_tls_versions: Annotated[
             list[Literal["TLSv1", "TLSv1_1", "TLSv1_2", "TLSv1_3"]] | None,
             Field(description="TLS versions to refuse (default TLSv1 and TLSv1_1)."),

@@ -58,6 +58,11 @@ def _upper(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
 
 
+def _listify(value: Any) -> Any:
+    """One value where a list is expected becomes a list of one."""
+    return [value] if isinstance(value, str) else value
+
+
 # --------------------------------------------------------------------------- argument types
 
 ListRef = Annotated[
@@ -81,6 +86,7 @@ ListTypeArg = Annotated[
 ]
 Elements = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=64)]],
+    BeforeValidator(_listify),
     Field(
         max_length=10_000,
         description="IP lists: 192.0.2.10, 198.51.100.0/24, 2001:db8::/32. GEO lists: two-letter "
@@ -89,6 +95,7 @@ Elements = Annotated[
 ]
 Emails = Annotated[
     list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)]],
+    BeforeValidator(_listify),
     Field(max_length=20, description="Who Akamai emails when the activation completes."),
 ]
 MaxElements = Annotated[
@@ -337,7 +344,7 @@ def _group(value: str | int | None) -> int | None:
         return None
     text = str(value).strip()
     text = text[4:] if text.lower().startswith("grp_") else text
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise InputError("group_id", f"{value!r} is not a group id", allowed="grp_123 or 123")
     return int(text)
 
@@ -419,7 +426,10 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         name: Annotated[str, Field(min_length=1, max_length=100, description="Display name.")],
         type: ListTypeArg,
         elements: Elements = [],  # noqa: B006 (pydantic copies defaults)
-        description: Annotated[str | None, Field(min_length=1, max_length=255)] = None,
+        description: Annotated[
+            str | None,
+            Field(min_length=1, max_length=255, description="What the list is for."),
+        ] = None,
         contract_id: Annotated[
             str | None,
             Field(

@@ -64,6 +64,11 @@ def _upper(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
 
 
+def _listify(value: Any) -> Any:
+    """One object where a list is expected (a URL, a CP code) becomes a list of one."""
+    return [value] if isinstance(value, str | int) and not isinstance(value, bool) else value
+
+
 NetworkArg = Annotated[
     Literal["STAGING", "PRODUCTION"],
     BeforeValidator(_upper),
@@ -74,6 +79,7 @@ NetworkArg = Annotated[
 ]
 Urls = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=MAX_URL_LENGTH)]] | None,
+    BeforeValidator(_listify),
     Field(
         min_length=1,
         max_length=MAX_OBJECTS_PER_REQUEST["url"],
@@ -84,6 +90,7 @@ Urls = Annotated[
 ]
 Cpcodes = Annotated[
     list[int | str] | None,
+    BeforeValidator(_listify),
     Field(
         min_length=1,
         max_length=MAX_OBJECTS_PER_REQUEST["cpcode"],
@@ -93,6 +100,7 @@ Cpcodes = Annotated[
 ]
 Tags = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=128)]] | None,
+    BeforeValidator(_listify),
     Field(
         min_length=1,
         max_length=MAX_OBJECTS_PER_REQUEST["tag"],
