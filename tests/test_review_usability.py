@@ -264,3 +264,29 @@ async def test_annotations_mark_replacing_writes_destructive(server: Any) -> Non
         assert hints is not None
         assert (hints.read_only_hint, hints.destructive_hint) == (False, True), name
     assert tools["dns-record-upsert"].idempotent_hint is True
+
+
+async def test_explicit_nulls_and_limits_keep_their_wording(server: Any) -> None:
+    async with Client(server) as client:
+        listed = await call(client, "property-list", {"contract_id": None, "group_id": None})
+        codes = await call(client, "cpcode-list", {"contract_id": "ctr_1-5SBXC1", "group_id": None})
+        purged = await call(
+            client,
+            "purge-invalidate",
+            {"urls": None, "tags": None, "cpcodes": [1000001], "network": "STAGING"},
+        )
+        records = await call(client, "dns-record-list", {"zone": "example.com", "types": None})
+        empty_id = _text(await call_error(client, "property-get", {"property_id": ""}))
+        no_emails = _text(
+            await call_error(
+                client, "property-activate", {"property_id": DRAFT, "notify_emails": []}
+            )
+        )
+        too_many = _text(
+            await call_error(client, "purge-invalidate", {"cpcodes": list(range(1, 302))})
+        )
+    assert listed["total"] >= 1 and codes["cpcodes"] and purged["objects"] == 1
+    assert records["total"] >= 1
+    assert "`property_id`: String should have at least 1 character" in empty_id
+    assert "`notify_emails`: List should have at least 1 item" in no_emails
+    assert "`cpcodes`: List should have at most 300 items" in too_many

@@ -385,12 +385,11 @@ def register(server: MCPServer, *, read_only: bool) -> None:
             ),
         ] = None,
         group_id: Annotated[
-            str | None,
+            Annotated[str, Field(max_length=64)] | None,  # the limit inside: null stays valid
             BeforeValidator(_text),
             Field(
                 description="grp_... or the number (group-list). Omit to pick the group that "
                 "uses the contract when that is unambiguous.",
-                max_length=64,
             ),
         ] = None,
         comment: Annotated[
@@ -523,10 +522,9 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         type: TypeArg,
         rdata: Annotated[
             list[str],
+            Field(min_length=1, max_length=400),  # before the validator: list wording
             BeforeValidator(_listify),
             Field(
-                min_length=1,
-                max_length=400,
                 description="The record set's values, one per record: A '192.0.2.10'; AAAA "
                 "'2001:db8::1'; CNAME one target 'www.example.com.edgekey.net'; MX "
                 "'10 mx1.example.com'; TXT text (quoted and split into 255-byte strings for "

@@ -86,17 +86,18 @@ ListTypeArg = Annotated[
 ]
 Elements = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=64)]],
+    Field(max_length=10_000),  # before the validator: checked with list wording
     BeforeValidator(_listify),
     Field(
-        max_length=10_000,
         description="IP lists: 192.0.2.10, 198.51.100.0/24, 2001:db8::/32. GEO lists: two-letter "
         "country codes (US, DE).",
     ),
 ]
 Emails = Annotated[
     list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)]],
+    Field(max_length=20),
     BeforeValidator(_listify),
-    Field(max_length=20, description="Who Akamai emails when the activation completes."),
+    Field(description="Who Akamai emails when the activation completes."),
 ]
 MaxElements = Annotated[
     int,

@@ -80,36 +80,34 @@ def _listify(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+# Length limits go before a BeforeValidator (pydantic then checks them as string/list limits)
+# and, for optional arguments, inside the non-null branch (else an explicit null crashes).
 PropertyRef = Annotated[
     str,
+    Field(min_length=1, max_length=200),
     BeforeValidator(_text),
     Field(
         description="The property: prp_123, 123, or its exact name. Find it with "
         "property-search (by name or hostname) or property-list.",
-        min_length=1,
-        max_length=200,
     ),
 ]
 OptionalVersion = Annotated[
     int | None,
     Field(ge=1, description="Property version number; omit for the latest version."),
 ]
+IdText = Annotated[str, Field(max_length=64)]
 ContractArg = Annotated[
-    str | None,
+    IdText | None,
     BeforeValidator(_text),
     Field(
         description="ctr_... (from contract-list or group-list). Omit to let alecs pick it when "
         "only one fits.",
-        max_length=64,
     ),
 ]
 GroupArg = Annotated[
-    str | None,
+    IdText | None,
     BeforeValidator(_text),
-    Field(
-        description="grp_... (from group-list). Omit to let alecs pick it when only one fits.",
-        max_length=64,
-    ),
+    Field(description="grp_... (from group-list). Omit to let alecs pick it when only one fits."),
 ]
 NetworkArg = Annotated[
     Literal["STAGING", "PRODUCTION"],
@@ -118,12 +116,9 @@ NetworkArg = Annotated[
 ]
 Emails = Annotated[
     list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)]],
+    Field(min_length=1, max_length=20),
     BeforeValidator(_listify),
-    Field(
-        min_length=1,
-        max_length=20,
-        description="Who Akamai emails about the activation's progress (at least one address).",
-    ),
+    Field(description="Who Akamai emails about the activation's progress (at least one address)."),
 ]
 TimeoutArg = Annotated[
     float,
@@ -577,10 +572,9 @@ class HostnameAdd(BaseModel):
     """A hostname to serve with the property, and the edge hostname it CNAMEs to."""
 
     hostname: str = Field(description="The site's hostname, e.g. www.example.com.", max_length=253)
-    edge_hostname: Annotated[str, BeforeValidator(_text)] = Field(
+    edge_hostname: Annotated[str, Field(max_length=253), BeforeValidator(_text)] = Field(
         description="Edge hostname domain (www.example.com.edgekey.net) or id (ehn_123); see "
-        "edge-hostname-list, or create one with edge-hostname-create.",
-        max_length=253,
+        "edge-hostname-list, or create one with edge-hostname-create."
     )
     cert_provisioning_type: Literal["CPS_MANAGED", "DEFAULT"] = Field(
         "CPS_MANAGED",
@@ -1284,12 +1278,9 @@ def register(server: MCPServer, *, read_only: bool) -> None:
             list[HostnameAdd] | None, Field(description="Hostnames to add.", max_length=100)
         ] = None,
         remove: Annotated[
-            list[str] | None,
+            Annotated[list[Annotated[str, Field(max_length=253)]], Field(max_length=100)] | None,
             BeforeValidator(_listify),
-            Field(
-                description="Hostnames of this version to remove, e.g. ['old.example.com'].",
-                max_length=100,
-            ),
+            Field(description="Hostnames of this version to remove, e.g. ['old.example.com']."),
         ] = None,
         etag: Annotated[
             str | None,
@@ -1481,9 +1472,9 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         ctx: Ctx,
         property_id: PropertyRef,
         activation_id: Annotated[
-            str,
+            IdText,
             BeforeValidator(_text),
-            Field(description="atv_... (from property-activate or the list).", max_length=64),
+            Field(description="atv_... (from property-activate or the list)."),
         ],
         wait: Annotated[
             bool, Field(description="Keep waiting (with progress) until ACTIVE/FAILED.")
@@ -1607,12 +1598,9 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         ctx: Ctx,
         contract_id: ContractArg = None,
         group_id: Annotated[
-            str | None,
+            IdText | None,
             BeforeValidator(_text),
-            Field(
-                description="grp_...; omit to list the contract's CP codes in every group.",
-                max_length=64,
-            ),
+            Field(description="grp_...; omit to list the contract's CP codes in every group."),
         ] = None,
         name_contains: Annotated[
             str | None, Field(description="Only names containing this text.", max_length=200)

@@ -77,33 +77,37 @@ NetworkArg = Annotated[
         "network, for testing a configuration before it goes live)."
     ),
 ]
+# The list limits sit inside the non-null branch, so an explicit null stays valid.
 Urls = Annotated[
-    list[Annotated[str, Field(min_length=1, max_length=MAX_URL_LENGTH)]] | None,
+    Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=MAX_URL_LENGTH)]],
+        Field(min_length=1, max_length=MAX_OBJECTS_PER_REQUEST["url"]),
+    ]
+    | None,
     BeforeValidator(_listify),
     Field(
-        min_length=1,
-        max_length=MAX_OBJECTS_PER_REQUEST["url"],
         description="URLs to purge: https://www.example.com/path?query (a URL purges both its "
         "http and https forms; without a scheme https:// is assumed), ARLs (/L/...), or paths "
         "(/img/logo.png) together with `hostname`. Query strings are part of the URL.",
     ),
 ]
 Cpcodes = Annotated[
-    list[int | str] | None,
+    Annotated[list[int | str], Field(min_length=1, max_length=MAX_OBJECTS_PER_REQUEST["cpcode"])]
+    | None,
     BeforeValidator(_listify),
     Field(
-        min_length=1,
-        max_length=MAX_OBJECTS_PER_REQUEST["cpcode"],
         description="CP codes to purge everything under: 1000001 or cpc_1000001 (find them with "
         "cpcode-list or in a property's cpCode behavior).",
     ),
 ]
 Tags = Annotated[
-    list[Annotated[str, Field(min_length=1, max_length=128)]] | None,
+    Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=128)]],
+        Field(min_length=1, max_length=MAX_OBJECTS_PER_REQUEST["tag"]),
+    ]
+    | None,
     BeforeValidator(_listify),
     Field(
-        min_length=1,
-        max_length=MAX_OBJECTS_PER_REQUEST["tag"],
         description="Cache tags to purge (the Edge-Cache-Tag values your origin sets).",
     ),
 ]
