@@ -290,3 +290,19 @@ async def test_explicit_nulls_and_limits_keep_their_wording(server: Any) -> None
     assert "`property_id`: String should have at least 1 character" in empty_id
     assert "`notify_emails`: List should have at least 1 item" in no_emails
     assert "`cpcodes`: List should have at most 300 items" in too_many
+
+
+async def test_edge_hostname_and_cpcode_lists_are_paged(server: Any) -> None:
+    contract = {"contract_id": "ctr_1-5SBXC1"}
+    async with Client(server) as client:
+        codes = await call(client, "cpcode-list", {**contract, "limit": 2})
+        rest = await call(client, "cpcode-list", {**contract, "limit": 2, "offset": 2})
+        ehn = await client.call_tool(
+            "edge-hostname-list", {**contract, "name_contains": "EXAMPLE.COM", "limit": 1}
+        )
+    assert len(codes["cpcodes"]) == 2 and codes["total"] >= 3 and codes["next_offset"] == 2
+    ids = {c["cpcode_id"] for c in codes["cpcodes"]}
+    assert ids.isdisjoint({c["cpcode_id"] for c in rest["cpcodes"]})
+    out = ehn.structured_content
+    assert len(out["edge_hostnames"]) == 1 and out["total"] >= 2  # seeded: several
+    assert out["next_offset"] == 1 and "more: offset=1" in _text(ehn)

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from mcp.server import MCPServer
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+T = TypeVar("T")
 
 DEFAULT_POLL_S = {"STAGING": 10.0, "PRODUCTION": 30.0}
 MIN_POLL_S = 1.0
@@ -131,6 +132,7 @@ TimeoutArg = Annotated[
     ),
 ]
 Limit = Annotated[int, Field(ge=1, le=500, description="At most this many items.")]
+Offset = Annotated[int, Field(ge=0, description="Skip this many (paging).")]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -517,14 +519,20 @@ class EdgeHostnameList(ToolOutput):
     contract_id: str
     group_id: str
     edge_hostnames: list[EdgeHostname]
+    total: int = Field(0, description="How many matched (before limit/offset).")
+    next_offset: int | None = Field(None, description="Pass as offset for the next page.")
 
     def summary(self) -> str:
-        lines = [f"{len(self.edge_hostnames)} edge hostname(s) on {self.contract_id}:"]
+        lines = [
+            f"{len(self.edge_hostnames)} of {self.total} edge hostname(s) on {self.contract_id}:"
+        ]
         lines += [
             f"- {e.edge_hostname_id} {e.edge_hostname_domain}"
             + (f" ({e.status})" if e.status else "")
             for e in self.edge_hostnames
         ]
+        if self.next_offset is not None:
+            lines.append(f"more: offset={self.next_offset}")
         return "\n".join(lines)
 
 
@@ -547,11 +555,21 @@ class CpcodeList(ToolOutput):
     contract_id: str
     group_ids: list[str]
     cpcodes: list[CpCode]
+    total: int = Field(0, description="How many matched (before limit/offset).")
+    next_offset: int | None = Field(None, description="Pass as offset for the next page.")
 
     def summary(self) -> str:
-        lines = [f"{len(self.cpcodes)} CP code(s) on {self.contract_id}:"]
+        lines = [f"{len(self.cpcodes)} of {self.total} CP code(s) on {self.contract_id}:"]
         lines += [f"- {c.cpcode_id} {c.cpcode_name}" for c in self.cpcodes]
+        if self.next_offset is not None:
+            lines.append(f"more: offset={self.next_offset}")
         return "\n".join(lines)
+
+
+def _page(items: list[T], limit: int, offset: int) -> tuple[list[T], int | None]:
+    """One page of `items` and the offset of the next one (None on the last page)."""
+    more = offset + limit < len(items)
+    return items[offset : offset + limit], (offset + limit if more else None)
 
 
 class CpcodeCreated(ToolOutput):
@@ -1504,17 +1522,28 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         name_contains: Annotated[
             str | None, Field(description="Only domains containing this text.", max_length=253)
         ] = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
         customer: Customer = None,
         account_switch_key: AccountSwitchKey = None,
     ) -> EdgeHostnameList:
         """List a contract's edge hostnames (ehn_..., e.g. www.example.com.edgekey.net): the
-        targets property hostnames CNAME to. Use before property-hostname-update."""
+        targets property hostnames CNAME to. Use before property-hostname-update. Large
+        accounts have thousands: filter with name_contains, page with limit/offset."""
         papi = _papi(ctx, customer, account_switch_key)
         cid, gid = await papi.resolve_contract_group(contract_id, group_id, any_group=True)
         items = await papi.list_edge_hostnames(cid, gid)
         if name_contains:
-            items = [e for e in items if name_contains.lower() in e.edge_hostname_domain]
-        return EdgeHostnameList(contract_id=cid, group_id=gid, edge_hostnames=items)
+            needle = name_contains.strip().lower()
+            items = [e for e in items if needle in e.edge_hostname_domain.lower()]
+        page, next_offset = _page(items, limit, offset)
+        return EdgeHostnameList(
+            contract_id=cid,
+            group_id=gid,
+            edge_hostnames=page,
+            total=len(items),
+            next_offset=next_offset,
+        )
 
     @tools.write("edge-hostname-create", title="Create an edge hostname")
     @_translate_errors
@@ -1605,11 +1634,14 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         name_contains: Annotated[
             str | None, Field(description="Only names containing this text.", max_length=200)
         ] = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
         customer: Customer = None,
         account_switch_key: AccountSwitchKey = None,
     ) -> CpcodeList:
         """List CP codes (reporting and purge buckets; cpc_123 is CP code 123 in a cpCode
-        behavior). contract_id may be omitted when the account has one contract."""
+        behavior). contract_id may be omitted when the account has one contract. Filter with
+        name_contains, page with limit/offset."""
         papi = _papi(ctx, customer, account_switch_key)
         if group_id:
             cid, gid = await papi.resolve_contract_group(contract_id, group_id)
@@ -1624,7 +1656,14 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         codes = list(seen.values())
         if name_contains:
             codes = [c for c in codes if name_contains.lower() in c.cpcode_name.lower()]
-        return CpcodeList(contract_id=cid, group_ids=groups, cpcodes=codes)
+        page, next_offset = _page(codes, limit, offset)
+        return CpcodeList(
+            contract_id=cid,
+            group_ids=groups,
+            cpcodes=page,
+            total=len(codes),
+            next_offset=next_offset,
+        )
 
     @tools.write("cpcode-create", title="Create a CP code")
     @_translate_errors
