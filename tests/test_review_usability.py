@@ -306,3 +306,10 @@ async def test_edge_hostname_and_cpcode_lists_are_paged(server: Any) -> None:
     out = ehn.structured_content
     assert len(out["edge_hostnames"]) == 1 and out["total"] >= 2  # seeded: several
     assert out["next_offset"] == 1 and "more: offset=1" in _text(ehn)
+
+
+async def test_empty_name_search_points_to_partial_matching(server: Any) -> None:
+    async with Client(server) as client:
+        found = await client.call_tool("property-search", {"property_name": "www"})
+    assert not found.is_error and found.structured_content["hits"] == []
+    assert "property-list with name_contains" in _text(found)

@@ -286,7 +286,13 @@ class PropertySearch(ToolOutput):
 
     def summary(self) -> str:
         if not self.hits:
-            return f"no property version matches {self.query}"
+            hint = (
+                " (the name must match exactly; property-list with name_contains finds "
+                "partial names)"
+                if "property_name" in self.query
+                else " (no property's latest, staging or production version has it)"
+            )
+            return f"no property version matches {self.query}{hint}"
         lines = [f"{len(self.hits)} matching version(s):"]
         lines += [
             f"- {h.property_id} {h.property_name} v{h.property_version} (staging "
