@@ -13,6 +13,7 @@ per path prefix that answers 429 like Akamai, and "holds" that park requests unt
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import json
 import math
@@ -148,9 +149,11 @@ class TransportServer:
 
     def stop(self) -> None:
         if self._loop is not None and self._shutdown is not None:
-            self._loop.call_soon_threadsafe(self._shutdown.set)
-            for event in list(self._holds.values()):
-                self._loop.call_soon_threadsafe(event.set)
+            # Holds first: once shutdown is set, the loop may close before they are scheduled.
+            with contextlib.suppress(RuntimeError):  # the loop is already closed
+                for event in list(self._holds.values()):
+                    self._loop.call_soon_threadsafe(event.set)
+                self._loop.call_soon_threadsafe(self._shutdown.set)
         if self._thread is not None:
             self._thread.join(10)
 

@@ -435,8 +435,14 @@ class Transport:
 
         if json is not None and self._settings.compress_request_paths:
             json, content, headers = self._maybe_compress(path, json, headers)
+        # One URL string per call (base + path + encoded query, account key included): httpx2
+        # parses it once, instead of merging base_url, path and params in three parses.
         request = sec.client.client.build_request(
-            method, path, params=params, json=json, content=content, headers=headers
+            method,
+            sec.client.url_for(path, params, account),
+            json=json,
+            content=content,
+            headers=headers,
         )
         if account_switch_key:
             request.extensions["alecs.account_key"] = account_switch_key

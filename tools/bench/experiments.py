@@ -16,12 +16,17 @@ that process only (they are experiments, not how alecs runs):
   WINDOW_UPDATE frame written with every request;
 - `uvloop`: the asyncio loop replaced by uvloop;
 - `all`: all of the above.
+
+`--tree LABEL=DIR` (repeatable) adds a variant that runs the unpatched client from another
+checkout of the repository (e.g. `git archive HEAD~1 alecs tools | tar -x -C /tmp/before`):
+before/after comparisons of committed changes, in the same interleaved rounds.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -95,21 +100,33 @@ def apply(variant: str) -> bool:
     return "uvloop" in names
 
 
-def child(variant: str, contender: str, calls: int) -> None:
+def child(variant: str, contender: str, calls: int, rtt: float, wan_bursts: int) -> None:
     import asyncio
     import dataclasses
+    import statistics
     import time
 
     use_uvloop = apply(variant)
     from tools.bench.contenders import make_contenders
+    from tools.bench.proxy import ProxyProcess
     from tools.bench.targets import start_nginx
 
     target = start_nginx()
+    proxy: ProxyProcess | None = None
     out: dict[str, float] = {}
     try:
         creds = dataclasses.replace(target.creds, host=f"localhost:{target.port}")
         params = dict(target.small_params or {})
-        for mode in ("seq", "burst"):
+        modes = ["seq", "burst"]
+        if rtt > 0 and wan_bursts > 0:
+            root = Path(__file__).resolve().parents[2]
+            proxy = ProxyProcess("127.0.0.1", target.port).start(cwd=str(root))
+            proxy.set_rtt(rtt)
+            modes.append("wan")
+        for mode in modes:
+            if mode == "wan":
+                assert proxy is not None
+                creds = dataclasses.replace(creds, host=f"localhost:{proxy.port}")
             (c,) = make_contenders(creds, [contender])
 
             async def run(c: Any = c, mode: str = mode) -> float:
@@ -122,6 +139,15 @@ def child(variant: str, contender: str, calls: int) -> None:
                                 for j in range(100 if i else 1)
                             )
                         )
+                    if mode == "wan":  # burst wall time on the emulated WAN, median
+                        walls = []
+                        for _ in range(wan_bursts):
+                            t0 = time.perf_counter()
+                            await asyncio.gather(
+                                *(c.get(target.small_path, {**params, "n": j}) for j in range(100))
+                            )
+                            walls.append(time.perf_counter() - t0)
+                        return statistics.median(walls)
                     cpu0 = time.process_time()
                     if mode == "seq":
                         for _ in range(calls):
@@ -142,6 +168,8 @@ def child(variant: str, contender: str, calls: int) -> None:
             else:
                 out[mode] = asyncio.run(run())
     finally:
+        if proxy is not None:
+            proxy.stop()
         target.stop()
     print(json.dumps(out))
 
@@ -151,32 +179,59 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--calls", type=int, default=1500)
     p.add_argument("--contender", default="v", choices=["iii", "iv", "v"])
+    p.add_argument(
+        "--rtt", type=float, default=50.0, help="RTT (ms) of the burst wall-time row; 0: skip"
+    )
+    p.add_argument("--wan-bursts", type=int, default=10, help="bursts of 100 at --rtt")
     p.add_argument("--variants", default=",".join(VARIANTS))
+    p.add_argument(
+        "--tree",
+        action="append",
+        default=[],
+        metavar="LABEL=DIR",
+        help="also run the unpatched client from the checkout in DIR, labelled LABEL",
+    )
     p.add_argument("--child", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
-        child(args.child, args.contender, args.calls)
+        child(args.child, args.contender, args.calls, args.rtt, args.wan_bursts)
         return
     variants = [v for v in args.variants.split(",") if v]
-    results: dict[str, dict[str, list[float]]] = {v: {"seq": [], "burst": []} for v in variants}
     root = Path(__file__).resolve().parents[2]
+    trees: dict[str, Path] = {}
+    for spec in args.tree:
+        label, _, directory = spec.partition("=")
+        if not directory or not (Path(directory) / "alecs").is_dir():
+            p.error(f"--tree {spec!r}: want LABEL=DIR, DIR holding alecs/ and tools/")
+        trees[label] = Path(directory).resolve()
+        variants.append(label)
+    if "baseline" not in variants:
+        variants.insert(0, "baseline")
+    modes = ("seq", "burst", "wan") if args.rtt > 0 and args.wan_bursts > 0 else ("seq", "burst")
+    results = {v: {m: [] for m in modes} for v in variants}
     for r in range(args.rounds):
         for v in variants:
+            cwd = trees.get(v, root)
             proc = subprocess.run(
                 [
                     sys.executable,
                     "-m",
                     "tools.bench.experiments",
                     "--child",
-                    v,
+                    "baseline" if v in trees else v,
                     "--contender",
                     args.contender,
                     "--calls",
                     str(args.calls),
+                    "--rtt",
+                    str(args.rtt),
+                    "--wan-bursts",
+                    str(args.wan_bursts),
                 ],
                 capture_output=True,
                 text=True,
-                cwd=root,
+                cwd=cwd,
+                env={**os.environ, "PYTHONPATH": str(cwd)},
                 timeout=300,
             )
             if proc.returncode != 0:
@@ -186,18 +241,36 @@ def main(argv: list[str] | None = None) -> None:
             for mode, value in data.items():
                 results[v][mode].append(1000 * value)
             print(f"round {r + 1} {v}: {data}", file=sys.stderr)
-    base = {m: min(results["baseline"][m] or [float("nan")]) for m in ("seq", "burst")}
-    print(f"contender ({args.contender}), CPU ms per call (min of {args.rounds} rounds)")
-    print("| variant | sequential | vs baseline | burst of 100 | vs baseline |")
-    print("|---|---|---|---|---|")
+    base = {m: min(results["baseline"][m] or [nan]) for m in modes}
+    print(
+        f"contender ({args.contender}): CPU ms per call at RTT 0 (sequential; bursts of 100) "
+        f"and the median wall time of a burst of 100 at RTT {args.rtt:g} ms; each the minimum "
+        f"of {args.rounds} rounds. vs baseline: ratio of the minima, and in brackets the median "
+        "of the per-round ratios (a round runs every variant back to back, under similar load)"
+    )
+    head = ["variant", "CPU seq", "vs baseline", "CPU burst", "vs baseline"]
+    if "wan" in modes:
+        head += [f"burst wall RTT {args.rtt:g}", "vs baseline"]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
     for v in variants:
-        s = min(results[v]["seq"] or [float("nan")])
-        b = min(results[v]["burst"] or [float("nan")])
-        spread = statistics.pstdev(results[v]["seq"]) if len(results[v]["seq"]) > 1 else 0
-        print(
-            f"| {v} | {s:.3f} (sd {spread:.3f}) | {100 * (s / base['seq'] - 1):+.1f}% | "
-            f"{b:.3f} | {100 * (b / base['burst'] - 1):+.1f}% |"
-        )
+        cells = []
+        for mode in modes:
+            mine = results[v][mode]
+            best = min(mine or [nan])
+            paired = [a / b for a, b in zip(mine, results["baseline"][mode], strict=False) if b]
+            cells += [
+                f"{best:.3f}" if mode != "wan" else f"{best:.1f} ms",
+                f"{100 * (best / base[mode] - 1):+.1f}% ({100 * (_median(paired) - 1):+.1f}%)",
+            ]
+        print("| " + v + " | " + " | ".join(cells) + " |")
+
+
+nan = float("nan")
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else nan
 
 
 if __name__ == "__main__":
