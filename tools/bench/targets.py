@@ -114,14 +114,13 @@ def start_sandbox(in_process: bool = False) -> Target:
     if in_process:
         from tools.bench.sandbox_child import start_thread
 
-        sb, fixed = start_thread()
+        sb = start_thread()
         port, edgerc, stop, pid = sb.port, Path(sb.edgerc_path), sb.stop, None
         where = "in-process thread"
     else:
         child = _SandboxChild()
         port, edgerc, stop = int(child.info["port"]), Path(child.info["edgerc_path"]), child.stop
         pid = child.proc.pid
-        fixed = bool(child.info.get("nodelay_fixed"))
         where = "child process"
     try:
         creds = dataclasses.replace(
@@ -152,8 +151,7 @@ def start_sandbox(in_process: bool = False) -> Target:
         creds=creds,
         small_path=path,
         small_params=params,
-        description=f"alecs sandbox ({where}, hypercorn TLS+HTTP/2, rate limits off"
-        + (", TCP_NODELAY set by the benchmark: the sandbox leaves Nagle on)" if fixed else ")"),
+        description=f"alecs sandbox ({where}, hypercorn TLS+HTTP/2, rate limits off)",
         stop=stop,
         pid=pid,
     )
