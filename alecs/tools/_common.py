@@ -104,7 +104,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import json
 import logging
 import re
 import time
@@ -117,6 +116,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.resolve import AcceptedElicitation
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
+from pydantic_core import to_json
 
 from alecs.transport.errors import AkamaiApiError, AlecsError
 
@@ -286,7 +286,10 @@ def to_result(value: Any) -> Any:
     """Turn a tool's return value into the ``CallToolResult`` the client gets.
 
     The first text block is the readable summary, the second the JSON of the structured content
-    (for clients that ignore ``structuredContent``).
+    (for clients that ignore ``structuredContent``). That JSON is compact and serialized from
+    the already dumped dict by pydantic-core (Rust): indented ``json.dumps`` runs CPython's
+    pure-Python encoder, ~25x slower (37 ms for a 300 KB rule tree) and ~40% longer, so more
+    tokens for the model to read.
     """
     if not isinstance(value, BaseModel):
         return value
@@ -295,7 +298,7 @@ def to_result(value: Any) -> Any:
     meta = value.result_meta() if isinstance(value, ToolOutput) else None
     content = [
         TextContent(type="text", text=text),
-        TextContent(type="text", text=json.dumps(structured, indent=1, ensure_ascii=False)),
+        TextContent(type="text", text=to_json(structured).decode()),
     ]
     return CallToolResult(content=content, structured_content=structured, _meta=meta)
 

@@ -1,11 +1,16 @@
-"""Scenario d: the same small GET as an MCP tool call, in memory and over stdio.
+"""Scenario d: a small GET as an MCP tool call, in memory and over stdio.
 
-The tool is chosen from what the server offers, preferring one that performs exactly the
-scenario's GET: `property-get` for a property, `contract-list` for the contracts list, else
+The tool is chosen from what the server offers, preferring one whose body makes exactly one API
+request: `group-list` (`GET /papi/v1/groups`, the sandbox's counters confirm one request per
+call), then `property-get` for the scenario's property, `contract-list`, else
 `network-diagnostics` (no Akamai request at all: then the row measures MCP plus the tool's own
 work, and says so). The server is alecs' real one (`build_server`), with the benchmark's
 transport settings; "in memory" runs it in this process (`mcp.Client(server)`), "stdio" in a
 child process (`tools.bench.mcp_child`) that the SDK's client starts.
+
+In memory, the same GET the tool makes is also sent through the server's own Transport,
+interleaved with the tool calls in blocks of 10 (row `mcp-ref`): MCP overhead per call = tool
+call p50 - that GET's p50, from one run, one process, one connection.
 """
 
 from __future__ import annotations
@@ -25,7 +30,13 @@ REPO_ROOT = str(Path(__file__).resolve().parents[2])
 
 # (tool, how its arguments come from the scenario's GET). The first the server offers and whose
 # required arguments can all be filled wins.
-PREFERRED = ("property-get", "contract-list", "group-list", "network-diagnostics")
+PREFERRED = ("group-list", "property-get", "contract-list", "network-diagnostics")
+# The request a tool's body makes, for tools that make exactly one: sent through the server's
+# Transport as the reference of the MCP overhead (same path, params, headers and API family).
+REFERENCE_GET: dict[str, tuple[str, dict[str, Any], dict[str, str], str]] = {
+    "group-list": ("/papi/v1/groups", {}, {"PAPI-Use-Prefixes": "true"}, "papi"),
+}
+BLOCK = 10
 ARG_ALIASES = {
     "property_id": "propertyId",
     "propertyId": "propertyId",
@@ -119,11 +130,15 @@ def run(
     budget_s: float,
     proxy: Any,
     dns: Any,
+    ref: Row | None = None,
 ) -> Row:
+    """Fill `row` with `n` tool calls (bounded by `budget_s`); in memory mode, also `ref` with
+    the same GET through the server's Transport, interleaved (left empty when the chosen tool
+    does not make exactly one known request)."""
     with tempfile.TemporaryDirectory(prefix="alecs-bench-mcp-") as tmp:
         edgerc = write_edgerc(creds, Path(tmp))
         return asyncio.run(
-            _run(row, mode, target, edgerc, creds.section, n, budget_s, proxy, dns, Path(tmp))
+            _run(row, mode, target, edgerc, creds.section, n, budget_s, proxy, dns, Path(tmp), ref)
         )
 
 
@@ -138,6 +153,7 @@ async def _run(
     proxy: Any,
     dns: Any,
     tmp: Path,
+    ref: Row | None = None,
 ) -> Row:
     import mcp
 
@@ -187,25 +203,67 @@ async def _run(
         row.warmup_connections = int(proxy.reset().get("connections", 0))
         if dns is not None:
             dns.reset()
+        reference = REFERENCE_GET.get(name) if mode == "memory" and ref is not None else None
+        transport = None
+        if reference is not None:
+            state = source.runtime.state
+            transport = state.transport if state is not None else None
+            if transport is None:
+                reference = None
+
+        async def one_reference() -> float:
+            assert reference is not None and transport is not None
+            path, params, headers, family = reference
+            t0 = time.perf_counter()
+            response = await transport.request(
+                section, "GET", path, params=params, headers=headers, api_family=family
+            )
+            response.json()
+            return time.perf_counter() - t0
+
+        if reference is not None:
+            await one_reference()  # warm
         before = target.api_requests() if target.api_requests else None
         child_pid = int(pid_file.read_text()) if pid_file.exists() else None
         child0 = _proc_cpu(child_pid)
-        cpu0 = time.process_time()
         start = time.perf_counter()
         deadline = start + budget_s
-        for _ in range(n):
-            t0 = time.perf_counter()
-            result = await client.call_tool(name, args)
-            t1 = time.perf_counter()
-            row.latencies_ms.append(1000 * (t1 - t0))
-            key = "error" if result.is_error else "ok"
-            row.statuses[key] = row.statuses.get(key, 0) + 1
-            row.errors += bool(result.is_error)
-            if t1 > deadline:
+        done = 0
+        tool_requests = 0
+        proxy.reset()
+
+        def count_traffic(into: Row) -> None:  # the proxy's counters since the last block
+            stats = proxy.reset()
+            into.connections += int(stats.get("connections", 0))
+            into.bytes_rx += int(stats.get("bytes_down", 0))
+
+        while done < n:
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            for _ in range(min(BLOCK, n - done)):
+                t0 = time.perf_counter()
+                result = await client.call_tool(name, args)
+                t1 = time.perf_counter()
+                row.latencies_ms.append(1000 * (t1 - t0))
+                key = "error" if result.is_error else "ok"
+                row.statuses[key] = row.statuses.get(key, 0) + 1
+                row.errors += bool(result.is_error)
+                done += 1
+            row.cpu_s += time.process_time() - cpu0
+            row.wall_s += time.perf_counter() - wall0
+            count_traffic(row)
+            if before is not None and done == min(BLOCK, n):
+                tool_requests = target.api_requests() - before
+            if reference is not None and ref is not None:
+                cpu0 = time.process_time()
+                for _ in range(min(BLOCK, n - len(ref.latencies_ms))):
+                    ref.latencies_ms.append(1000 * await one_reference())
+                ref.cpu_s += time.process_time() - cpu0
+                count_traffic(ref)
+            if time.perf_counter() > deadline:
                 row.truncated = True
+                if ref is not None and ref.latencies_ms:
+                    ref.truncated = True
                 break
-        row.wall_s = time.perf_counter() - start
-        row.cpu_s = time.process_time() - cpu0
         child1 = _proc_cpu(child_pid)
         if child0 is not None and child1 is not None:
             row.cpu_s += child1 - child0
@@ -214,13 +272,17 @@ async def _run(
             row.cpu_note = "client process only"
         row.n = len(row.latencies_ms)
         if before is not None and row.n:
-            per_call = (target.api_requests() - before) / row.n
+            per_call = tool_requests / min(BLOCK, n)
             row.note += f", {per_call:g} API requests per call"
             if row.limit_ms and per_call > 0:
                 row.limit_ms *= per_call  # the tool's requests run one after another
-        stats = proxy.reset()
-        row.connections = int(stats.get("connections", 0))
-        row.bytes_rx = int(stats.get("bytes_down", 0))
+        if ref is not None and ref.latencies_ms:
+            ref.n = len(ref.latencies_ms)
+            ref.wall_s = sum(ref.latencies_ms) / 1000
+            path, _params, _headers, _family = REFERENCE_GET[name]
+            ref.note = f"GET {path}, the request {name} makes, interleaved with the tool calls"
+            ref.http_version = "HTTP/2"
+            ref.statuses = {"ok": ref.n}
         row.dns_lookups = dns.reset() if dns is not None else 0
         row.http_version = "HTTP/2"
     return row

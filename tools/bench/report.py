@@ -16,7 +16,7 @@ SCENARIO_TITLES = {
     "c": "c. large rule tree",
     "d": "d. the same GET as an MCP tool call",
 }
-ORDER = ["floor", "i", "ii", "iii", "iv", "v", "mcp-memory", "mcp-stdio"]
+ORDER = ["floor", "i", "ii", "iii", "iv", "v", "mcp-ref", "mcp-memory", "mcp-stdio"]
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
@@ -183,7 +183,20 @@ def evaluate_goals(rows: list[Row], floors: dict[str, Any], wan_rtt: float) -> l
                 }
             )
         mem = _find(rows, "d", t, 0.0, "mcp-memory")
-        if mem and "no Akamai request" in mem.note:
+        ref = _find(rows, "d", t, 0.0, "mcp-ref")
+        if mem and ref and _requests_per_call(mem.note) == 1:
+            overhead = mem.p50 - ref.p50
+            goals.append(
+                {
+                    "goal": "MCP overhead per tool call <= 1 ms p50 in memory",
+                    "target": t,
+                    "measured": f"{overhead:.2f} ms (tool call p50 {mem.p50:.2f} - the same GET "
+                    f"through the server's Transport p50 {ref.p50:.2f}, interleaved in one run; "
+                    f"{mem.note})",
+                    "met": overhead <= 1.0,
+                }
+            )
+        elif mem and "no Akamai request" in mem.note:
             goals.append(
                 {
                     "goal": "MCP overhead per tool call <= 1 ms p50 in memory",

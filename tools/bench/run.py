@@ -221,14 +221,28 @@ class Run:
         for mode in ("memory", "stdio"):
             row = Row("d", target.name, rtt, f"mcp-{mode}", f"MCP tool call, {mode}")
             row.limit_ms = self.limit(target.name, "a", rtt)
+            ref = None
+            if mode == "memory":
+                ref = Row("d", target.name, rtt, "mcp-ref", "the same GET through the Transport")
+                ref.limit_ms = row.limit_ms
             try:
                 mcp_bench.run(
-                    row, mode, target, creds, self.args.mcp_n, self.args.row_budget, proxy, self.dns
+                    row,
+                    mode,
+                    target,
+                    creds,
+                    self.args.mcp_n,
+                    self.args.row_budget,
+                    proxy,
+                    self.dns,
+                    ref,
                 )
             except Exception as exc:
                 while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
                     exc = exc.exceptions[0]  # the TaskGroup's first real error
                 row.note = f"failed: {type(exc).__name__}: {exc}"[:200]
+            if ref is not None and ref.n:
+                self.add(ref)
             self.add(row)
 
     # -------------------------------------------------------------------------- main loop
