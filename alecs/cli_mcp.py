@@ -83,7 +83,8 @@ def add_server_options(parser: argparse.ArgumentParser, *, default_log_level: st
         "--sandbox-dir",
         default=os.environ.get("ALECS_SANDBOX_DIR"),
         metavar="DIR",
-        help="state directory of the sandbox (default: the sandbox's own default)",
+        help="keep the sandbox's state in DIR across runs (default: a temporary directory, "
+        "so every run starts from the seed data)",
     )
     parser.add_argument(
         "--read-only",

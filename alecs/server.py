@@ -179,15 +179,20 @@ class Runtime:
             await self._stop(state)
 
     async def _start(self) -> AppState:
-        from alecs.transport import Transport
+        from alecs.transport import Transport, TransportSettings
 
         sandbox = None
         if self.sandbox:
             sandbox, creds = await self._start_sandbox()
         else:
             creds = configured_credentials(self.section, self.edgerc)
+        settings = self.transport_settings
+        if sandbox is not None:
+            # The sandbox listens on this machine's loopback, which a proxy from HTTPS_PROXY
+            # cannot reach: talk to it directly.
+            settings = (settings or TransportSettings()).replace(trust_env=False)
         try:
-            transport = Transport(creds, self.transport_settings)
+            transport = Transport(creds, settings)
         except BaseException:
             if sandbox is not None:
                 await anyio.to_thread.run_sync(sandbox.stop)
@@ -214,7 +219,9 @@ class Runtime:
 
         kwargs: dict[str, Any] = {"port": 0}
         if self.sandbox_dir is not None:
+            # A state directory given: keep the sandbox's state there across runs.
             kwargs["state_dir"] = self.sandbox_dir
+            kwargs["persist"] = True
         sandbox = SandboxThread(SandboxSettings(**kwargs))
         await anyio.to_thread.run_sync(sandbox.start)
         try:
