@@ -36,3 +36,22 @@ async def test_sandbox_dir_keeps_state_across_runs(tmp_path: Path) -> None:
     assert second.structured_content["version"] == first.structured_content["version"] + 1
     assert (state_dir / "sandbox.sqlite3").exists()
     assert not versions.is_error
+
+
+async def test_network_errors_read_as_such_without_python_class_names(tmp_path: Path) -> None:
+    from alecs.transport import RetryPolicy, TransportSettings
+
+    edgerc = tmp_path / "edgerc"
+    edgerc.write_text(
+        "[default]\nhost = 127.0.0.1:9\nclient_token = akab-ct\n"
+        "client_secret = c2VjcmV0c2VjcmV0\naccess_token = akab-at\n"
+    )
+    settings = TransportSettings(retry=RetryPolicy(attempts=1))
+    server = build_server(edgerc=edgerc, transport_settings=settings, warm_up=False)
+    async with Client(server) as client:
+        result = await client.call_tool("contract-list", {})
+    assert result.is_error
+    text = result.content[0].text
+    assert text.startswith("Network error: ")
+    assert "127.0.0.1:9" in text and "network-diagnostics" in text
+    assert "TransportError" not in text and "Traceback" not in text

@@ -118,7 +118,14 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 from pydantic_core import to_json
 
-from alecs.transport.errors import AkamaiApiError, AlecsError
+from alecs.transport.errors import (
+    AkamaiApiError,
+    AlecsError,
+    CircuitOpenError,
+    DeadlineExceededError,
+    RateLimitedError,
+    TransportError,
+)
 
 if TYPE_CHECKING:
     from mcp.server import MCPServer
@@ -314,6 +321,14 @@ def error_details(exc: AlecsError | InputError) -> dict[str, Any]:
     return details
 
 
+_ERROR_LABELS: tuple[tuple[type[AlecsError], str], ...] = (
+    (CircuitOpenError, "Akamai API paused after repeated failures (circuit open)"),
+    (RateLimitedError, "Rate limited"),
+    (DeadlineExceededError, "Timed out"),
+    (TransportError, "Network error"),
+)
+
+
 def error_text(exc: AlecsError) -> str:
     """Readable text of an error: status, title and detail first, as Akamai sent them."""
     if isinstance(exc, AkamaiApiError):
@@ -334,7 +349,11 @@ def error_text(exc: AlecsError) -> str:
         if exc.retry_after is not None:
             lines.append(f"retry after: {exc.retry_after:g} s")
         return "\n".join(lines)
-    return f"{type(exc).__name__}: {exc}"
+    label = next((text for kind, text in _ERROR_LABELS if isinstance(exc, kind)), "Error")
+    return (
+        f"{label}: {exc}\n"
+        "network-diagnostics (probe: true) shows the state of the path to Akamai."
+    )
 
 
 def error_result(exc: AlecsError | InputError) -> CallToolResult:
