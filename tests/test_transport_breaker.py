@@ -114,3 +114,22 @@ def test_a_cancelled_probe_leaves_the_breaker_half_open_for_the_next_caller():
     second = breaker.admit()
     breaker.record(second, failed=False)
     assert breaker.state == "closed"
+
+
+async def test_a_call_whose_own_failures_open_the_breaker_reports_its_real_error(
+    server: TransportServer,
+):
+    clock = ManualClock()
+    server.script("/b5/", [], default=Reply(503))
+    settings = TransportSettings(rate_limiting=False, retry=RetryPolicy(attempts=4))
+    async with Transport([server.credentials()], settings, clock=clock) as t:
+        # 4 failures of one call (retried), then a second call whose first failure is the 5th:
+        # the breaker opens inside that call, which must still report the 503 it received.
+        with pytest.raises(AkamaiApiError):
+            await t.request("t", "GET", "/b5/first")
+        with pytest.raises(AkamaiApiError) as info:
+            await t.request("t", "GET", "/b5/second")
+        assert info.value.status == 503
+        assert info.value.attempts == 1
+        assert t.health().host("t").breaker.state == "open"
+        assert server.count("/b5/second") == 1

@@ -167,6 +167,19 @@ async def test_requests_go_through_an_https_proxy_when_configured(
     assert health.proxy == f"http://127.0.0.1:{proxy.port}"
 
 
+async def test_a_proxy_that_cannot_be_reached_is_named_without_its_credentials(
+    server: TransportServer,
+):
+    env = {"HTTPS_PROXY": "http://user:pw@127.0.0.1:9"}
+    settings = NO_LIMITS.replace(retry=NO_LIMITS.retry.replace(attempts=1))
+    async with Transport([server.credentials()], settings, env=env) as t:
+        with pytest.raises(TransportError) as info:
+            await t.request("t", "GET", "/via-dead-proxy")
+    message = str(info.value)
+    assert "through proxy http://127.0.0.1:9" in message
+    assert "user:pw" not in message
+
+
 class _ConnectProxy:
     """A minimal HTTP CONNECT proxy (asyncio), recording the tunnels it opened."""
 

@@ -448,12 +448,20 @@ class Transport:
             request.extensions["alecs.account_key"] = account_switch_key
 
         attempt = 0
+        response: httpx2.Response | None = None
+        error: httpx2.TransportError | None = None
+        kind = ""
         while True:
             attempt += 1
             try:
                 permit = breaker.admit()
             except CircuitOpenError as exc:
-                exc.attempts = attempt - 1
+                if attempt > 1:
+                    # This call's own failures opened the breaker: report what happened to the
+                    # request that was sent, not "no request sent".
+                    metrics.record_error("circuit_open")
+                    return self._final(sec, response, error, kind, attempt - 1)
+                exc.attempts = 0
                 metrics.record_error("circuit_open")
                 metrics.calls += 1
                 raise
@@ -498,8 +506,8 @@ class Transport:
                 )
             request.extensions["timeout"] = self._attempt_timeout(per_attempt, sec, remaining)
 
-            response: httpx2.Response | None = None
-            error: httpx2.TransportError | None = None
+            response = None
+            error = None
             t0 = time.perf_counter()
             try:
                 if remaining is None:
@@ -647,6 +655,8 @@ class Transport:
             return self._finish(response, attempts, sec.metrics)
         sec.metrics.calls += 1
         message = str(error) or type(error).__name__
+        if sec.client.proxy and kind in ("connect", "proxy", "tls"):
+            message += f" (through proxy {redact_proxy(sec.client.proxy)})"
         raise TransportError(kind, sec.host, message, attempts=attempts) from error
 
     def _maybe_compress(
