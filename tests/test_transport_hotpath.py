@@ -28,6 +28,7 @@ from alecs.config import Credentials
 from alecs.transport import Transport, TransportSettings
 from alecs.transport.auth import with_account_switch_key
 from alecs.transport.dns import CachingBackend, DnsCache
+from alecs.transport.netstream import AsyncioBackend
 from alecs.transport.pool import Http2Connection, PooledConnection, SectionClient
 
 NO_LIMITS = TransportSettings(rate_limiting=False)
@@ -75,8 +76,10 @@ class _RecordingStream(httpcore2.AsyncNetworkStream):
 
 
 class _RecordingBackend(CachingBackend):
+    """The transport's backend (DNS cache over `AsyncioBackend`), recording the plaintext."""
+
     def __init__(self) -> None:
-        super().__init__(DnsCache(None))
+        super().__init__(DnsCache(None), AsyncioBackend())
         self.plaintext = bytearray()
 
     async def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore2.AsyncNetworkStream:

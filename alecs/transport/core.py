@@ -61,6 +61,7 @@ from alecs.transport.metrics import (
     RateLimitState,
     totals,
 )
+from alecs.transport.netstream import AsyncioBackend
 from alecs.transport.pool import SectionClient, redact_proxy
 from alecs.transport.probe import ProbeResult, run_probe, split_host
 from alecs.transport.ratelimit import RateLimiter, family_for_path, purge_objects
@@ -249,7 +250,7 @@ class Transport:
         self._dns = DnsCache(
             resolver, ttl=s.dns_ttl, negative_ttl=s.dns_negative_ttl, clock=self._clock
         )
-        self._backend = CachingBackend(self._dns)
+        self._backend = CachingBackend(self._dns, AsyncioBackend())
         self._limiter = RateLimiter(
             self._clock, s.rate_limits, safety=s.rate_limit_safety, enabled=s.rate_limiting
         )

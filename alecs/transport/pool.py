@@ -3,7 +3,8 @@
 `httpx2.AsyncHTTPTransport` cannot take a network backend, so `PoolTransport` is a small httpx2
 transport that owns an `httpcore2.AsyncConnectionPool` (`CountingPool`) built with:
 
-- the DNS-caching network backend (`alecs.transport.dns.CachingBackend`), shared by all pools;
+- the DNS-caching network backend (`alecs.transport.dns.CachingBackend`), shared by all pools,
+  over asyncio's own sockets and TLS (`alecs.transport.netstream.AsyncioBackend`);
 - HTTP/2 offered by ALPN (HTTP/1.1 fallback), or HTTP/1.1 only when forced;
 - an SSL context with verification on and TLS 1.2 as the minimum version;
 - the proxy from `HTTPS_PROXY`/`ALL_PROXY` unless `NO_PROXY` excludes the host, through the

@@ -14,6 +14,12 @@ that process only (they are experiments, not how alecs runs):
   sends lower-case, validated headers);
 - `window-settings`: the 16 MiB receive window announced once in SETTINGS instead of a
   WINDOW_UPDATE frame written with every request;
+- `write-now`: anyio's socket send no longer yields to the event loop after handing the bytes
+  to the transport. httpcore2 holds the connection's write lock across that yield, so in a
+  burst every other request's frames wait in h2's buffer until all the burst's requests are
+  built: requests 2..100 leave in one write after the whole send phase;
+- `cork-off`, `cork-3ms`: alecs' network stream (`alecs.transport.netstream`) writes every
+  chunk at once, or gathers writes for up to 3 ms instead of 1 ms;
 - `uvloop`: the asyncio loop replaced by uvloop;
 - `all`: all of the above.
 
@@ -33,12 +39,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
-VARIANTS = ["baseline", "huffman-off", "h2-novalidate", "window-settings", "uvloop", "all"]
+VARIANTS = [
+    "baseline",
+    "huffman-off",
+    "h2-novalidate",
+    "window-settings",
+    "write-now",
+    "cork-off",
+    "cork-3ms",
+    "uvloop",
+    "all",
+]
 
 
 def apply(variant: str) -> bool:
     """Patch this process for `variant`; returns whether to use uvloop."""
-    names = set(VARIANTS[1:-1]) if variant == "all" else {variant}
+    names = set(VARIANTS[1:-1]) - {"cork-off", "cork-3ms"} if variant == "all" else {variant}
     if "huffman-off" in names:
         import hpack
 
@@ -97,6 +113,25 @@ def apply(variant: str) -> bool:
 
         cls._send_connection_init = _send_connection_init  # type: ignore[method-assign]
         cls._send_request_headers = _send_request_headers  # type: ignore[method-assign]
+    if "cork-off" in names or "cork-3ms" in names:
+        from alecs.transport import netstream
+
+        netstream.CORK_S = 0.0 if "cork-off" in names else 0.003
+    if "write-now" in names:
+        import anyio._backends._asyncio as anyio_asyncio
+
+        async def send(self: Any, item: bytes) -> None:
+            with self._send_guard:
+                await anyio_asyncio.AsyncIOBackend.checkpoint_if_cancelled()
+                if not self._protocol.write_event.is_set():
+                    await self._protocol.write_event.wait()
+                if self._closed:
+                    raise anyio_asyncio.ClosedResourceError
+                self._transport.write(item)
+                if not self._protocol.write_event.is_set():
+                    await self._protocol.write_event.wait()
+
+        anyio_asyncio.SocketStream.send = send  # type: ignore[method-assign]
     return "uvloop" in names
 
 

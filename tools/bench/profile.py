@@ -104,11 +104,16 @@ def main(argv: list[str] | None = None) -> None:
         params = dict(target.small_params or {})
         prof = cProfile.Profile()
         cpu0, wall0 = time.process_time(), time.perf_counter()
-        prof.enable()
+        if not args.no_profile:
+            prof.enable()
         if contender.is_async:
-            asyncio.run(
-                _calls(contender, target.small_path, params, args.mode, args.calls, args.burst)
-            )
+            calls = _calls(contender, target.small_path, params, args.mode, args.calls, args.burst)
+            if args.uvloop:
+                import uvloop
+
+                uvloop.run(calls)
+            else:
+                asyncio.run(calls)
         else:
             contender.open()  # type: ignore[attr-defined]
             for _ in range(args.calls):
