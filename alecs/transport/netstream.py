@@ -25,6 +25,7 @@ types as `AnyIOBackend` maps them (`ConnectError` with the `ssl` error as its ca
 from __future__ import annotations
 
 import asyncio
+import collections
 import ssl
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -44,7 +45,8 @@ class StreamProtocol(asyncio.Protocol):
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self.transport: asyncio.Transport | None = None
-        self.buffer = bytearray()
+        self.chunks: collections.deque[bytes] = collections.deque()  # received, not yet read
+        self.buffered = 0  # bytes in `chunks`
         self.eof = False
         self.error: BaseException | None = None
         self.reading_paused = False
@@ -57,8 +59,9 @@ class StreamProtocol(asyncio.Protocol):
         self.transport = transport  # type: ignore[assignment]
 
     def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        if len(self.buffer) > READ_PAUSE_BYTES and not self.reading_paused:
+        self.chunks.append(data)
+        self.buffered += len(data)
+        if self.buffered > READ_PAUSE_BYTES and not self.reading_paused:
             assert self.transport is not None
             self.reading_paused = True
             self.transport.pause_reading()
@@ -127,26 +130,33 @@ class AsyncioStream(httpcore2.AsyncNetworkStream):
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
         protocol = self._protocol
-        if not protocol.buffer and not protocol.eof:
+        if not protocol.buffered and not protocol.eof:
             self._flush()  # nothing we wrote waits while we wait for the answer
             try:
                 async with asyncio.timeout(timeout):
-                    while not protocol.buffer and not protocol.eof:
+                    while not protocol.buffered and not protocol.eof:
                         await protocol.wait_readable()
             except TimeoutError:
                 raise httpcore2.ReadTimeout(f"no data within {timeout} s") from None
-        buffer = protocol.buffer
-        if buffer:
-            if len(buffer) <= max_bytes:
-                data = bytes(buffer)
-                buffer.clear()
-            else:
-                data = bytes(buffer[:max_bytes])
-                del buffer[:max_bytes]
-            if protocol.reading_paused and len(buffer) < READ_PAUSE_BYTES // 2:
+        if protocol.buffered:
+            # Whole chunks as the transport delivered them (no copy), up to max_bytes.
+            chunks = protocol.chunks
+            first = chunks.popleft()
+            if len(first) > max_bytes:
+                chunks.appendleft(first[max_bytes:])
+                first = first[:max_bytes]
+            elif chunks and len(first) + len(chunks[0]) <= max_bytes:
+                parts = [first]
+                size = len(first)
+                while chunks and size + len(chunks[0]) <= max_bytes:
+                    size += len(chunks[0])
+                    parts.append(chunks.popleft())
+                first = b"".join(parts)
+            protocol.buffered -= len(first)
+            if protocol.reading_paused and protocol.buffered < READ_PAUSE_BYTES // 2:
                 protocol.reading_paused = False
                 self._transport.resume_reading()
-            return data
+            return first
         if protocol.error is not None:
             raise httpcore2.ReadError(str(protocol.error) or type(protocol.error).__name__) from (
                 protocol.error
@@ -237,7 +247,7 @@ class AsyncioStream(httpcore2.AsyncNetworkStream):
             # What an idle connection has to read is data or the peer's close: either way it
             # cannot carry a new request.
             protocol = self._protocol
-            return bool(protocol.buffer) or protocol.eof or transport.is_closing()
+            return bool(protocol.buffered) or protocol.eof or transport.is_closing()
         return None
 
 

@@ -109,6 +109,34 @@ def table(key: tuple[str, str, float, str], rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def headline(rows: list[Row]) -> str:
+    """One line per scenario, target and RTT: the physical limit, every contender's mean per
+    call (scenario b: the median wall time of a burst), (v) against the limit and against (i)."""
+    head = ["scenario", "target", "RTT ms", "limit ms"]
+    head += [f"({k})" for k in ORDER[1:6]] + ["(v)/limit", "(v) vs (i)"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for key, group in groups(rows).items():
+        scenario = key[3]
+        if scenario.startswith("d"):
+            continue
+        burst = scenario.startswith("b")
+        by = {r.contender: r for r in group if r.n}
+
+        def value(r: Row | None, burst: bool = burst) -> float | None:
+            if r is None:
+                return None
+            return r.burst_ms if burst else r.mean
+
+        limit = next((r.limit_ms for r in group if r.limit_ms), None)
+        v, i = value(by.get("v")), value(by.get("i"))
+        name = scenario + (" (burst of 100, wall)" if burst else " (mean per call)")
+        cells = [name, key[1], f"{key[2]:g}", _fmt(limit)]
+        cells += [_fmt(value(by.get(k))) for k in ORDER[1:6]]
+        cells += [_ratio(v, limit), _ratio(v, i)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def tables(rows: list[Row]) -> str:
     return "\n\n".join(table(k, v) for k, v in groups(rows).items())
 

@@ -384,6 +384,13 @@ def _markdown(meta: dict[str, Any], rows: list[Row], goals: list[dict[str, Any]]
         "",
         report.goals_table(goals),
         "",
+        "## Headline",
+        "",
+        "ms; scenario b: the median wall time of a burst of concurrent calls, else the mean per "
+        "call; limit: the physical limit (see above).",
+        "",
+        report.headline(rows),
+        "",
         "## Tables",
         "",
         report.tables(rows),
