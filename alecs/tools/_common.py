@@ -351,8 +351,7 @@ def error_text(exc: AlecsError) -> str:
         return "\n".join(lines)
     label = next((text for kind, text in _ERROR_LABELS if isinstance(exc, kind)), "Error")
     return (
-        f"{label}: {exc}\n"
-        "network-diagnostics (probe: true) shows the state of the path to Akamai."
+        f"{label}: {exc}\nnetwork-diagnostics (probe: true) shows the state of the path to Akamai."
     )
 
 
