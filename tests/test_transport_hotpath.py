@@ -5,7 +5,7 @@
 - each call's URL is one string built from base URL, path and params: the query is encoded as
   httpx2 encodes `params=`, and `accountSwitchKey` lands where signing put it before, so the
   servers (the test server and the sandbox) verify every signature;
-- HTTP/1.1 bursts up to `max_connections` keep their connections for the next burst.
+- HTTP/1.1 bursts up to `max_keepalive` keep their connections for the next burst.
 """
 
 from __future__ import annotations
@@ -285,10 +285,11 @@ async def test_the_sandbox_verifies_signatures_of_tricky_queries_and_switches_ac
 # --------------------------------------------------------------------------- HTTP/1.1 bursts
 
 
-async def test_http1_bursts_up_to_max_connections_reuse_their_connections(
+async def test_http1_bursts_up_to_max_keepalive_reuse_their_connections(
     server: TransportServer,
 ) -> None:
-    settings = NO_LIMITS.replace(force_http1=True)
+    assert TransportSettings().max_keepalive == 10  # the documented default
+    settings = NO_LIMITS.replace(force_http1=True, max_keepalive=NO_LIMITS.max_connections)
     size = settings.max_connections
     async with Transport([server.credentials()], settings) as t:
         for burst in range(3):

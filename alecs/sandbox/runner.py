@@ -326,6 +326,9 @@ class SandboxThread:
         config.keyfile = str(self.tls.key_path)
         config.alpn_protocols = ["h2", "http/1.1"]
         config.keep_alive_timeout = s.keep_alive_s
+        # hypercorn closes a connection after 1,000 requests by default and drops the request
+        # that crossed the limit; a client's pooled connection lives far longer than that.
+        config.keep_alive_max_requests = 1_000_000
         config.graceful_timeout = s.graceful_timeout_s
         config.include_server_header = False
         config.accesslog = None
