@@ -32,10 +32,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
+from alecs.akamai._base import AkamaiInputError, ServiceClient
+
 if TYPE_CHECKING:
     import httpx2
 
-    from alecs.transport import Transport
 
 BASE = "/cps/v2"
 MEDIA = {
@@ -56,14 +57,14 @@ _ENROLLMENT_IN = re.compile(r"/enrollments/(\d+)")
 _CHANGE_IN = re.compile(r"/changes/(\d+)")
 
 
-class CpsInputError(ValueError):
-    """Input CPS would refuse (a bad hostname, too many names): names the field."""
+class CpsInputError(AkamaiInputError):
+    """Input CPS would refuse (a bad hostname, too many names): names the field.
+
+    Its text is ``"field: problem"`` (without the allowed values).
+    """
 
     def __init__(self, field: str, problem: str, allowed: str | None = None) -> None:
-        self.field = field
-        self.problem = problem
-        self.allowed = allowed
-        super().__init__(f"{field}: {problem}")
+        super().__init__(field, problem, allowed, message=f"{field}: {problem}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -353,17 +354,13 @@ def dv_enrollment_body(
 # The client
 
 
-class CpsClient:
+class CpsClient(ServiceClient):
     """CPS for one .edgerc section (and optionally another account)."""
 
-    def __init__(
-        self, transport: Transport, section: str, account_switch_key: str | None = None
-    ) -> None:
-        self._transport = transport
-        self.section = section
-        self.account_switch_key = account_switch_key
+    base_path = BASE
+    api_family = "cps"
 
-    async def _call(
+    async def _call_media(
         self,
         method: str,
         path: str,
@@ -373,23 +370,15 @@ class CpsClient:
         json: Any = None,
         content_type: str | None = None,
     ) -> httpx2.Response:
+        """A call with CPS's versioned media types (`MEDIA` keys) for Accept and Content-Type."""
         headers = {"Accept": MEDIA[accept]}
         if content_type is not None:
             headers["Content-Type"] = MEDIA[content_type]
-        return await self._transport.request(
-            self.section,
-            method,
-            BASE + path,
-            params=dict(params or {}),
-            json=json,
-            headers=headers,
-            account_switch_key=self.account_switch_key,
-            api_family="cps",
-        )
+        return await self._call(method, path, params=params, json=json, headers=headers)
 
     async def list_enrollments(self, contract_id: str) -> list[Enrollment]:
         contract = normalize_contract(contract_id)
-        resp = await self._call(
+        resp = await self._call_media(
             "GET", "/enrollments", accept="enrollments", params={"contractId": contract}
         )
         return [
@@ -397,7 +386,9 @@ class CpsClient:
         ]
 
     async def get_enrollment(self, enrollment_id: int) -> Enrollment:
-        resp = await self._call("GET", f"/enrollments/{int(enrollment_id)}", accept="enrollment")
+        resp = await self._call_media(
+            "GET", f"/enrollments/{int(enrollment_id)}", accept="enrollment"
+        )
         return Enrollment.from_api(resp.json())
 
     async def create_enrollment(
@@ -413,7 +404,7 @@ class CpsClient:
             params["deploy-not-before"] = deploy_not_before
         if deploy_not_after:
             params["deploy-not-after"] = deploy_not_after
-        resp = await self._call(
+        resp = await self._call_media(
             "POST",
             "/enrollments",
             accept="enrollment-status",
@@ -435,7 +426,7 @@ class CpsClient:
         self, enrollment_id: int, *, allow_cancel_pending_changes: bool = False
     ) -> EnrollmentDeleted:
         params = {"allow-cancel-pending-changes": "true"} if allow_cancel_pending_changes else {}
-        resp = await self._call(
+        resp = await self._call_media(
             "DELETE",
             f"/enrollments/{int(enrollment_id)}",
             accept="enrollment-status",
@@ -449,7 +440,7 @@ class CpsClient:
         )
 
     async def get_change(self, enrollment_id: int, change_id: int) -> ChangeStatus:
-        resp = await self._call(
+        resp = await self._call_media(
             "GET", f"/enrollments/{int(enrollment_id)}/changes/{int(change_id)}", accept="change"
         )
         doc = resp.json()
@@ -479,7 +470,7 @@ class CpsClient:
             f"/enrollments/{int(enrollment_id)}/changes/{int(change_id)}"
             "/input/info/lets-encrypt-challenges"
         )
-        doc = (await self._call("GET", path, accept="dv-challenges")).json()
+        doc = (await self._call_media("GET", path, accept="dv-challenges")).json()
         out = []
         for entry in doc.get("dv") or []:
             out.append(

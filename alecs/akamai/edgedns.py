@@ -30,18 +30,16 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import quote
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic.alias_generators import to_snake
+from pydantic import BaseModel, Field
 
+from alecs.akamai._base import AkamaiInputError, AkamaiModel, ServiceClient
 from alecs.transport.errors import AkamaiApiError
 
 if TYPE_CHECKING:
-    import httpx2
-
-    from alecs.transport import Transport
+    pass
 
 BASE = "/config-dns/v2"
 ZONE_TYPES = ("PRIMARY", "SECONDARY", "ALIAS")
@@ -84,31 +82,16 @@ MAX_TXT_STRING = 255
 _LABEL = re.compile(r"^(?:[a-z0-9_](?:[a-z0-9_\-]{0,61}[a-z0-9_])?)$")
 
 
-class RecordValidationError(ValueError):
+class RecordValidationError(AkamaiInputError):
     """A record set (or zone name) that Edge DNS would refuse: names the field."""
-
-    def __init__(self, field: str, problem: str, allowed: str | None = None) -> None:
-        self.field = field
-        self.problem = problem
-        self.allowed = allowed
-        super().__init__(f"{field}: {problem}" + (f" (allowed: {allowed})" if allowed else ""))
 
 
 # ---------------------------------------------------------------------------------------------
 # Models (Edge DNS camelCase in, snake_case out)
 
 
-class DnsModel(BaseModel):
+class DnsModel(AkamaiModel):
     """Reads Edge DNS's camelCase members into snake_case fields."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_camel(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
-        return {k if k in cls.model_fields else to_snake(k): v for k, v in data.items()}
 
 
 class Zone(DnsModel):
@@ -529,34 +512,12 @@ def _page(meta: Mapping[str, Any], count: int, page: int, page_size: int) -> tup
     )
 
 
-class EdgeDnsClient:
+class EdgeDnsClient(ServiceClient):
     """Edge DNS for one .edgerc section (and optionally another account)."""
 
-    def __init__(
-        self, transport: Transport, section: str, account_switch_key: str | None = None
-    ) -> None:
-        self._transport = transport
-        self.section = section
-        self.account_switch_key = account_switch_key
-
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-    ) -> httpx2.Response:
-        return await self._transport.request(
-            self.section,
-            method,
-            BASE + path,
-            params=dict(params or {}),
-            json=json,
-            headers={"Accept": "application/json"},
-            account_switch_key=self.account_switch_key,
-            api_family="dns",
-        )
+    base_path = BASE
+    api_family = "dns"
+    default_headers: ClassVar[Mapping[str, str]] = {"Accept": "application/json"}
 
     # -- zones -----------------------------------------------------------------------------------
 

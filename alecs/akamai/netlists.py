@@ -30,18 +30,17 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic.alias_generators import to_snake
+from pydantic import BaseModel, Field
 
+from alecs.akamai._base import AkamaiInputError, AkamaiModel, ServiceClient
 from alecs.transport.errors import AkamaiApiError
 
 if TYPE_CHECKING:
     import httpx2
 
-    from alecs.transport import Transport
 
 BASE = "/network-list/v2"
 ListType = Literal["IP", "GEO"]
@@ -52,14 +51,8 @@ FINAL_STATUSES = frozenset({"ACTIVE", "FAILED", "MODIFIED"})
 _GEO = re.compile(r"^[A-Za-z]{2}$")
 
 
-class NetlistInputError(ValueError):
+class NetlistInputError(AkamaiInputError):
     """Input Akamai would refuse: names the field, the problem and what is allowed."""
-
-    def __init__(self, field: str, problem: str, allowed: str | None = None) -> None:
-        self.field = field
-        self.problem = problem
-        self.allowed = allowed
-        super().__init__(f"{field}: {problem}" + (f" (allowed: {allowed})" if allowed else ""))
 
 
 class SyncPointConflict(Exception):
@@ -81,20 +74,14 @@ class SyncPointConflict(Exception):
 # Models
 
 
-class NetlistModel(BaseModel):
-    """Reads the API's camelCase members into snake_case fields."""
+class NetlistModel(AkamaiModel):
+    """Reads the API's camelCase members into snake_case fields; the API's `list` is `elements`."""
 
-    model_config = ConfigDict(extra="ignore")
-
-    @model_validator(mode="before")
     @classmethod
-    def _from_camel(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
-        out = {k if k in cls.model_fields else to_snake(k): v for k, v in data.items()}
-        if "list" in out and "elements" in cls.model_fields:
-            out["elements"] = out.pop("list")
-        return out
+    def _renamed(cls, data: dict[str, Any]) -> dict[str, Any]:
+        if "list" in data and "elements" in cls.model_fields:
+            data["elements"] = data.pop("list")
+        return data
 
 
 class NetworkList(NetlistModel):
@@ -223,33 +210,11 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
-class NetlistsClient:
+class NetlistsClient(ServiceClient):
     """Network Lists for one .edgerc section (and optionally another account)."""
 
-    def __init__(
-        self, transport: Transport, section: str, account_switch_key: str | None = None
-    ) -> None:
-        self._transport = transport
-        self.section = section
-        self.account_switch_key = account_switch_key
-
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-    ) -> httpx2.Response:
-        return await self._transport.request(
-            self.section,
-            method,
-            BASE + path,
-            params=dict(params or {}),
-            json=json,
-            account_switch_key=self.account_switch_key,
-            api_family="netlists",
-        )
+    base_path = BASE
+    api_family = "netlists"
 
     # -- lists -----------------------------------------------------------------------------------
 

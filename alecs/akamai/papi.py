@@ -31,11 +31,11 @@ import json as jsonlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic.alias_generators import to_snake
+from pydantic import BaseModel, Field
 
+from alecs.akamai._base import AkamaiInputError, AkamaiModel, ServiceClient
 from alecs.transport.errors import AkamaiApiError
 
 if TYPE_CHECKING:
@@ -51,15 +51,17 @@ MAX_PARALLEL = 4
 Network = Literal["STAGING", "PRODUCTION"]
 
 
-class PapiLookupError(ValueError):
-    """A contract, group or property could not be chosen for the caller: names the field."""
+class PapiLookupError(AkamaiInputError):
+    """A contract, group or property could not be chosen for the caller: names the field.
+
+    ``allowed`` is the list of choices (None when there are none); ``problem`` is the sentence
+    without its closing full stop, the exception's text keeps it.
+    """
 
     def __init__(self, field: str, problem: str, choices: Iterable[str] = ()) -> None:
-        self.field = field
-        self.problem = problem
         self.choices = list(choices)
         text = problem + (f" Choices: {', '.join(self.choices)}" if self.choices else "")
-        super().__init__(text)
+        super().__init__(field, problem.rstrip("."), self.choices or None, message=text)
 
 
 class PapiStateError(RuntimeError):
@@ -70,21 +72,12 @@ class PapiStateError(RuntimeError):
 # Models (PAPI's camelCase names in, snake_case out)
 
 
-class PapiModel(BaseModel):
+class PapiModel(AkamaiModel):
     """Reads PAPI's camelCase members (`propertyId`) into snake_case fields (`property_id`).
 
     Only top-level names are converted; nested PAPI objects (a rule tree, `fallbackInfo`) stay
     as PAPI sent them. Output and JSON schema use the snake_case names.
     """
-
-    model_config = ConfigDict(extra="ignore")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_camel(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
-        return {k if k in cls.model_fields else to_snake(k): v for k, v in data.items()}
 
 
 class Contract(PapiModel):
@@ -292,40 +285,18 @@ def _items(doc: Any, *members: str) -> list[Any]:
 # The client
 
 
-class PapiClient:
+class PapiClient(ServiceClient):
     """Property Manager for one .edgerc section (and optionally another account)."""
+
+    base_path = BASE
+    api_family = "papi"
+    default_headers: ClassVar[Mapping[str, str]] = {"PAPI-Use-Prefixes": "true"}
 
     def __init__(
         self, transport: Transport, section: str, account_switch_key: str | None = None
     ) -> None:
-        self._transport = transport
-        self.section = section
-        self.account_switch_key = account_switch_key
+        super().__init__(transport, section, account_switch_key)
         self._groups: list[Group] | None = None
-
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        content: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-        raise_for_status: bool = True,
-    ) -> httpx2.Response:
-        return await self._transport.request(
-            self.section,
-            method,
-            BASE + path,
-            params=dict(params or {}),
-            json=json,
-            content=content,
-            headers={"PAPI-Use-Prefixes": "true", **dict(headers or {})},
-            account_switch_key=self.account_switch_key,
-            api_family="papi",
-            raise_for_status=raise_for_status,
-        )
 
     # -- prerequisites -------------------------------------------------------------------------
 

@@ -39,10 +39,11 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import BaseModel, Field
 
+from alecs.akamai._base import AkamaiInputError, ServiceClient
 from alecs.transport.errors import AlecsError
 
 if TYPE_CHECKING:
-    from alecs.transport import Transport
+    pass
 
 BASE = "/ccu/v3"
 Action = Literal["invalidate", "delete"]
@@ -72,14 +73,8 @@ _HOST = re.compile(
 _URL_SAFE = "!#$%&'()*+,-./:;=?@[]~_"
 
 
-class PurgeInputError(ValueError):
+class PurgeInputError(AkamaiInputError):
     """Purge input that Akamai would refuse: names the field, the problem and what is allowed."""
-
-    def __init__(self, field: str, problem: str, allowed: str | None = None) -> None:
-        self.field = field
-        self.problem = problem
-        self.allowed = allowed
-        super().__init__(f"{field}: {problem}" + (f" (allowed: {allowed})" if allowed else ""))
 
 
 class PurgeRequest(BaseModel):
@@ -328,29 +323,18 @@ def body_bytes(objects: Sequence[Any]) -> int:
 BatchCallback = Callable[[int, int, PurgeRequest], Awaitable[None]]
 
 
-class PurgeClient:
+class PurgeClient(ServiceClient):
     """Fast Purge for one .edgerc section (and optionally another account)."""
 
-    def __init__(
-        self, transport: Transport, section: str, account_switch_key: str | None = None
-    ) -> None:
-        self._transport = transport
-        self.section = section
-        self.account_switch_key = account_switch_key
+    base_path = BASE
+    api_family = "ccu"
 
     async def post(
         self, action: Action, kind: Kind, network: Network, objects: Sequence[Any]
     ) -> PurgeRequest:
         """One POST (the caller keeps it under the body limit); returns Akamai's answer."""
-        path = f"{BASE}/{action}/{kind}/{network}"
-        resp = await self._transport.request(
-            self.section,
-            "POST",
-            path,
-            json={"objects": list(objects)},
-            account_switch_key=self.account_switch_key,
-            idempotent=True,
-            api_family="ccu",
+        resp = await self._call(
+            "POST", f"/{action}/{kind}/{network}", json={"objects": list(objects)}, idempotent=True
         )
         doc: dict[str, Any] = resp.json() if resp.content else {}
         return PurgeRequest(
