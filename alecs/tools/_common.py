@@ -107,7 +107,7 @@ import inspect
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
@@ -118,6 +118,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 from pydantic_core import to_json
 
+from alecs.akamai._base import AkamaiInputError
 from alecs.transport.errors import (
     AkamaiApiError,
     AlecsError,
@@ -210,6 +211,25 @@ ConfirmArg = Annotated[
     ),
 ]
 """The ``confirm`` argument of every tool that uses :func:`confirmation`."""
+
+
+# --------------------------------------------------------------------------- lenient arguments
+# For ``BeforeValidator(...)`` on tool arguments: they accept what a model is likely to send.
+
+
+def upper_text(value: Any) -> Any:
+    """Text stripped and upper-cased (`staging` -> `STAGING`); anything else as given."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def int_as_text(value: Any) -> Any:
+    """Ids typed as numbers (600001) are taken as text (`"600001"`); anything else as given."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def as_list(value: Any) -> Any:
+    """One string where a list is expected becomes a list of one; anything else as given."""
+    return [value] if isinstance(value, str) else value
 
 
 class InputError(ToolError):
@@ -570,16 +590,29 @@ def check_tool_name(name: str) -> None:
         )
 
 
+ErrorMap = Mapping[type[Exception], Callable[[Any], ToolError]]
+"""Exception type -> the tool error it becomes (see :class:`ToolRegistrar`)."""
+
+
 class ToolRegistrar:
     """Declares a module's tools on the server with alecs' conventions.
 
     ``read`` tools are always registered; ``write`` and ``destructive`` ones are left out when
-    the server runs ``--read-only``.
+    the server runs ``--read-only``. Every tool maps a service client's input problem
+    (:class:`alecs.akamai._base.AkamaiInputError`) to :class:`InputError`; ``errors`` adds the
+    module's own exception types and the tool errors they become.
     """
 
-    def __init__(self, server: MCPServer[Any], *, read_only: bool) -> None:
+    def __init__(
+        self,
+        server: MCPServer[Any],
+        *,
+        read_only: bool,
+        errors: ErrorMap | None = None,
+    ) -> None:
         self.server = server
         self.read_only = read_only
+        self.errors: ErrorMap = dict(errors or {})
         self.names: list[str] = []
 
     def read(self, name: str, *, title: str, open_world: bool = True) -> Callable[[F], F]:
@@ -632,7 +665,7 @@ class ToolRegistrar:
             if write and self.read_only:
                 return fn
             self.server.add_tool(
-                wrap_tool(fn, name),
+                wrap_tool(fn, name, self.errors),
                 name=name,
                 title=annotations.title,
                 description=inspect.cleandoc(fn.__doc__ or ""),
@@ -644,17 +677,33 @@ class ToolRegistrar:
         return decorator
 
 
-def wrap_tool(fn: Callable[..., Awaitable[Any]], name: str) -> Callable[..., Awaitable[Any]]:
+def wrap_tool(
+    fn: Callable[..., Awaitable[Any]], name: str, errors: ErrorMap | None = None
+) -> Callable[..., Awaitable[Any]]:
     """Wrap a tool body: output models to results, alecs errors to tool errors.
+
+    An input problem a service client found (:class:`AkamaiInputError`) becomes an
+    :class:`InputError` with its field, problem and allowed values. ``errors`` maps further
+    exception types of the module to the tool error to raise instead (the first match wins).
 
     The wrapper keeps the signature (``functools.wraps``), so the SDK derives the same input and
     output schemas from it.
     """
+    translations = dict(errors or {})
+
+    async def call(kwargs: dict[str, Any]) -> Any:
+        try:
+            return await fn(**kwargs)
+        except AkamaiInputError as exc:
+            raise InputError(exc.field, exc.problem, allowed=exc.allowed) from None
+        except tuple(translations) as exc:
+            translate = next(t for k, t in translations.items() if isinstance(exc, k))
+            raise translate(exc) from None
 
     @functools.wraps(fn)
     async def tool(**kwargs: Any) -> Any:
         try:
-            result = await fn(**kwargs)
+            result = await call(kwargs)
         except InputError as exc:
             log.info("tool %s: invalid %s", name, exc.field)
             return error_result(exc)

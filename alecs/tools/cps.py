@@ -10,10 +10,8 @@ Contracts may be given as `ctr_1-ABC` or `1-ABC`, and are looked up when the acc
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -21,7 +19,6 @@ from alecs.akamai.cps import (
     DEFAULT_DISALLOWED_TLS,
     ChangeStatus,
     CpsClient,
-    CpsInputError,
     DomainValidation,
     Enrollment,
     PendingChange,
@@ -50,7 +47,6 @@ from alecs.transport.errors import AkamaiApiError
 if TYPE_CHECKING:
     from mcp.server import MCPServer
 
-F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
 CHALLENGE_TTL = 60
 
@@ -121,17 +117,6 @@ def _camel(data: dict[str, Any]) -> dict[str, Any]:
 
 def _cps(ctx: Ctx, customer: str | None, account_switch_key: str | None) -> CpsClient:
     return service(ctx, CpsClient, customer, account_switch_key)
-
-
-def _translate_errors(fn: F) -> F:
-    @functools.wraps(fn)
-    async def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return await fn(*args, **kwargs)
-        except CpsInputError as exc:
-            raise InputError(exc.field, exc.problem, allowed=exc.allowed) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 async def _contracts(
@@ -438,7 +423,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
     tools = ToolRegistrar(server, read_only=read_only)
 
     @tools.read("certificate-enrollment-list", title="List certificate enrollments")
-    @_translate_errors
     async def certificate_enrollment_list(
         ctx: Ctx,
         contract_id: ContractArg = None,
@@ -575,7 +559,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         )
 
     @tools.write("certificate-dv-enrollment-create", title="Create a DV SAN certificate")
-    @_translate_errors
     async def certificate_dv_enrollment_create(
         ctx: Ctx,
         common_name: Annotated[

@@ -10,10 +10,8 @@ previous record set and the SOA serial before and after, and deletions ask the u
 
 from __future__ import annotations
 
-import functools
 import ipaddress
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
@@ -40,30 +38,18 @@ from alecs.tools._common import (
     InputError,
     ToolOutput,
     ToolRegistrar,
+    as_list,
     confirmation,
+    int_as_text,
     service,
+    upper_text,
 )
 
 if TYPE_CHECKING:
     from mcp.server import MCPServer
 
-F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
 # --------------------------------------------------------------------------- argument types
-
-
-def _upper(value: Any) -> Any:
-    return value.strip().upper() if isinstance(value, str) else value
-
-
-def _text(value: Any) -> Any:
-    """Ids typed as numbers (100002) are taken as text."""
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-def _listify(value: Any) -> Any:
-    """One value where a list is expected becomes a list of one."""
-    return [value] if isinstance(value, str) else value
 
 
 ZoneArg = Annotated[
@@ -92,7 +78,7 @@ TypeArg = Annotated[
 ]
 PageArg = Annotated[int, Field(ge=1, description="Page number (1 is the first).")]
 PageSizeArg = Annotated[int, Field(ge=1, le=500, description="Items per page.")]
-ZoneTypeName = Annotated[Literal["PRIMARY", "SECONDARY", "ALIAS"], BeforeValidator(_upper)]
+ZoneTypeName = Annotated[Literal["PRIMARY", "SECONDARY", "ALIAS"], BeforeValidator(upper_text)]
 SHOWN_VALUE = 120  # characters of one record value in a summary line
 
 
@@ -101,19 +87,6 @@ SHOWN_VALUE = 120  # characters of one record value in a summary line
 
 def _dns(ctx: Ctx, customer: str | None, account_switch_key: str | None) -> EdgeDnsClient:
     return service(ctx, EdgeDnsClient, customer, account_switch_key)
-
-
-def _translate_errors(fn: F) -> F:
-    """Record and zone-name problems become tool errors naming the field."""
-
-    @functools.wraps(fn)
-    async def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return await fn(*args, **kwargs)
-        except RecordValidationError as exc:
-            raise InputError(exc.field, exc.problem, allowed=exc.allowed) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _zone(value: str) -> str:
@@ -323,7 +296,7 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         ] = None,
         types: Annotated[
             list[ZoneTypeName] | None,
-            BeforeValidator(_listify),
+            BeforeValidator(as_list),
             Field(description="Only these zone types."),
         ] = None,
         contract_id: Annotated[
@@ -351,7 +324,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         )
 
     @tools.read("dns-zone-get", title="Get an Edge DNS zone")
-    @_translate_errors
     async def dns_zone_get(
         ctx: Ctx,
         zone: ZoneArg,
@@ -365,7 +337,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         return ZoneDetail(**await _zone_detail(dns, info))
 
     @tools.write("dns-zone-create", title="Create an Edge DNS zone")
-    @_translate_errors
     async def dns_zone_create(
         ctx: Ctx,
         zone: ZoneArg,
@@ -386,7 +357,7 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         ] = None,
         group_id: Annotated[
             Annotated[str, Field(max_length=64)] | None,  # the limit inside: null stays valid
-            BeforeValidator(_text),
+            BeforeValidator(int_as_text),
             Field(
                 description="grp_... or the number (group-list). Omit to pick the group that "
                 "uses the contract when that is unambiguous.",
@@ -456,13 +427,12 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         return ZoneCreated(**await _zone_detail(dns, created))
 
     @tools.read("dns-record-list", title="List a zone's record sets")
-    @_translate_errors
     async def dns_record_list(
         ctx: Ctx,
         zone: ZoneArg,
         types: Annotated[
             list[str] | None,
-            BeforeValidator(_listify),
+            BeforeValidator(as_list),
             Field(description="Only these record types, e.g. ['A', 'CNAME']."),
         ] = None,
         search: Annotated[
@@ -492,7 +462,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         )
 
     @tools.read("dns-record-get", title="Get a record set")
-    @_translate_errors
     async def dns_record_get(
         ctx: Ctx,
         zone: ZoneArg,
@@ -514,7 +483,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         idempotent=True,
         destructive=True,  # replaces an existing record set on a live zone
     )
-    @_translate_errors
     async def dns_record_upsert(
         ctx: Ctx,
         zone: ZoneArg,
@@ -523,7 +491,7 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         rdata: Annotated[
             list[str],
             Field(min_length=1, max_length=400),  # before the validator: list wording
-            BeforeValidator(_listify),
+            BeforeValidator(as_list),
             Field(
                 description="The record set's values, one per record: A '192.0.2.10'; AAAA "
                 "'2001:db8::1'; CNAME one target 'www.example.com.edgekey.net'; MX "
@@ -548,7 +516,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         return RecordUpsert(zone=zname, **result.model_dump())
 
     @tools.destructive("dns-record-delete", title="Delete a record set")
-    @_translate_errors
     async def dns_record_delete(
         ctx: Ctx,
         confirmed: Annotated[Confirmed, confirmation(_ask_delete)],

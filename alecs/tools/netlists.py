@@ -12,17 +12,15 @@ returns the state and how to check again.
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, BeforeValidator, Field
 
 from alecs.akamai.netlists import (
     ActivationStatus,
-    NetlistInputError,
     NetlistsClient,
     NetworkList,
     SyncPointConflict,
@@ -38,29 +36,21 @@ from alecs.tools._common import (
     Progress,
     ToolOutput,
     ToolRegistrar,
+    as_list,
     confirmation,
     poll,
     service,
+    upper_text,
 )
 
 if TYPE_CHECKING:
     from mcp.server import MCPServer
 
-F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
 DEFAULT_POLL_S = {"STAGING": 10.0, "PRODUCTION": 20.0}
 MIN_POLL_S = 1.0
 DEFAULT_MAX_ELEMENTS = 1000
 _LIST_ID = re.compile(r"^\d+_[A-Za-z0-9_]+$")
-
-
-def _upper(value: Any) -> Any:
-    return value.strip().upper() if isinstance(value, str) else value
-
-
-def _listify(value: Any) -> Any:
-    """One value where a list is expected becomes a list of one."""
-    return [value] if isinstance(value, str) else value
 
 
 # --------------------------------------------------------------------------- argument types
@@ -76,18 +66,18 @@ ListRef = Annotated[
 ]
 NetworkArg = Annotated[
     Literal["STAGING", "PRODUCTION"],
-    BeforeValidator(_upper),
+    BeforeValidator(upper_text),
     Field(description="STAGING (test network) or PRODUCTION (the live site)."),
 ]
 ListTypeArg = Annotated[
     Literal["IP", "GEO"],
-    BeforeValidator(_upper),
+    BeforeValidator(upper_text),
     Field(description="IP (IPv4/IPv6 addresses and CIDR blocks) or GEO (country codes)."),
 ]
 Elements = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=64)]],
     Field(max_length=10_000),  # before the validator: checked with list wording
-    BeforeValidator(_listify),
+    BeforeValidator(as_list),
     Field(
         description="IP lists: 192.0.2.10, 198.51.100.0/24, 2001:db8::/32. GEO lists: two-letter "
         "country codes (US, DE).",
@@ -96,7 +86,7 @@ Elements = Annotated[
 Emails = Annotated[
     list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)]],
     Field(max_length=20),
-    BeforeValidator(_listify),
+    BeforeValidator(as_list),
     Field(description="Who Akamai emails when the activation completes."),
 ]
 MaxElements = Annotated[
@@ -276,23 +266,13 @@ def _client(ctx: Ctx, customer: str | None, account_switch_key: str | None) -> N
     return service(ctx, NetlistsClient, customer, account_switch_key)
 
 
-def _translate_errors(fn: F) -> F:
-    """Client-side input problems and syncPoint conflicts become tool errors naming the fix."""
-
-    @functools.wraps(fn)
-    async def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return await fn(*args, **kwargs)
-        except NetlistInputError as exc:
-            raise InputError(exc.field, exc.problem, allowed=exc.allowed) from None
-        except SyncPointConflict as exc:
-            raise ToolError(
-                f"{exc} Nothing was changed. Get the list again (network-list-get) to see the "
-                "other change, then retry with its sync_point; or omit sync_point to apply "
-                "your additions and removals to the latest version."
-            ) from None
-
-    return wrapper  # type: ignore[return-value]
+def _sync_conflict(exc: SyncPointConflict) -> ToolError:
+    """A syncPoint conflict as a tool error that says how to go on."""
+    return ToolError(
+        f"{exc} Nothing was changed. Get the list again (network-list-get) to see the "
+        "other change, then retry with its sync_point; or omit sync_point to apply "
+        "your additions and removals to the latest version."
+    )
 
 
 async def _list_id(nl: NetlistsClient, value: str) -> str:
@@ -364,10 +344,9 @@ def _contract(value: str | None) -> str | None:
 
 
 def register(server: MCPServer, *, read_only: bool) -> None:
-    tools = ToolRegistrar(server, read_only=read_only)
+    tools = ToolRegistrar(server, read_only=read_only, errors={SyncPointConflict: _sync_conflict})
 
     @tools.read("network-list-list", title="List network lists")
-    @_translate_errors
     async def network_list_list(
         ctx: Ctx,
         type: Annotated[ListTypeArg | None, Field(description="Only IP or only GEO lists.")] = None,
@@ -398,7 +377,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         return NetworkListList(network_lists=[_summary(x, limit) for x in lists])
 
     @tools.read("network-list-get", title="Get a network list")
-    @_translate_errors
     async def network_list_get(
         ctx: Ctx,
         network_list_id: ListRef,
@@ -421,7 +399,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         )
 
     @tools.write("network-list-create", title="Create a network list")
-    @_translate_errors
     async def network_list_create(
         ctx: Ctx,
         name: Annotated[str, Field(min_length=1, max_length=100, description="Display name.")],
@@ -482,7 +459,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         idempotent=True,
         destructive=True,
     )
-    @_translate_errors
     async def network_list_update_elements(
         ctx: Ctx,
         network_list_id: ListRef,
@@ -535,7 +511,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         )
 
     @tools.write("network-list-activate", title="Activate a network list", destructive=True)
-    @_translate_errors
     async def network_list_activate(
         ctx: Ctx,
         confirmed: Annotated[Confirmed, confirmation(_ask_activate)],
@@ -623,7 +598,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         )
 
     @tools.read("network-list-activation-status", title="Network list activation status")
-    @_translate_errors
     async def network_list_activation_status(
         ctx: Ctx,
         network_list_id: ListRef,
@@ -645,7 +619,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         return ActivationStatusList(network_list_id=list_id, statuses=statuses)
 
     @tools.destructive("network-list-delete", title="Delete a network list")
-    @_translate_errors
     async def network_list_delete(
         ctx: Ctx,
         confirmed: Annotated[Confirmed, confirmation(_ask_delete)],

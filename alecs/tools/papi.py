@@ -12,9 +12,8 @@ again.
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -28,7 +27,6 @@ from alecs.akamai.papi import (
     Group,
     Hostname,
     PapiClient,
-    PapiLookupError,
     PapiStateError,
     Product,
     Property,
@@ -48,16 +46,18 @@ from alecs.tools._common import (
     Progress,
     ToolOutput,
     ToolRegistrar,
+    as_list,
     confirmation,
+    int_as_text,
     normalize_id,
     poll,
     service,
+    upper_text,
 )
 
 if TYPE_CHECKING:
     from mcp.server import MCPServer
 
-F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 T = TypeVar("T")
 
 DEFAULT_POLL_S = {"STAGING": 10.0, "PRODUCTION": 30.0}
@@ -66,27 +66,12 @@ MIN_POLL_S = 1.0
 # --------------------------------------------------------------------------- argument types
 
 
-def _text(value: Any) -> Any:
-    """IDs typed as numbers (600001, 100002) are taken as text, like `prp_600001`."""
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-def _upper(value: Any) -> Any:
-    """`staging` -> `STAGING`."""
-    return value.strip().upper() if isinstance(value, str) else value
-
-
-def _listify(value: Any) -> Any:
-    """One value where a list is expected becomes a list of one."""
-    return [value] if isinstance(value, str) else value
-
-
 # Length limits go before a BeforeValidator (pydantic then checks them as string/list limits)
 # and, for optional arguments, inside the non-null branch (else an explicit null crashes).
 PropertyRef = Annotated[
     str,
     Field(min_length=1, max_length=200),
-    BeforeValidator(_text),
+    BeforeValidator(int_as_text),
     Field(
         description="The property: prp_123, 123, or its exact name. Find it with "
         "property-search (by name or hostname) or property-list.",
@@ -99,7 +84,7 @@ OptionalVersion = Annotated[
 IdText = Annotated[str, Field(max_length=64)]
 ContractArg = Annotated[
     IdText | None,
-    BeforeValidator(_text),
+    BeforeValidator(int_as_text),
     Field(
         description="ctr_... (from contract-list or group-list). Omit to let alecs pick it when "
         "only one fits.",
@@ -107,18 +92,18 @@ ContractArg = Annotated[
 ]
 GroupArg = Annotated[
     IdText | None,
-    BeforeValidator(_text),
+    BeforeValidator(int_as_text),
     Field(description="grp_... (from group-list). Omit to let alecs pick it when only one fits."),
 ]
 NetworkArg = Annotated[
     Literal["STAGING", "PRODUCTION"],
-    BeforeValidator(_upper),
+    BeforeValidator(upper_text),
     Field(description="STAGING (test network) or PRODUCTION (the live site)."),
 ]
 Emails = Annotated[
     list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)]],
     Field(min_length=1, max_length=20),
-    BeforeValidator(_listify),
+    BeforeValidator(as_list),
     Field(description="Who Akamai emails about the activation's progress (at least one address)."),
 ]
 TimeoutArg = Annotated[
@@ -140,22 +125,6 @@ Offset = Annotated[int, Field(ge=0, description="Skip this many (paging).")]
 
 def _papi(ctx: Ctx, customer: str | None, account_switch_key: str | None) -> PapiClient:
     return service(ctx, PapiClient, customer, account_switch_key)
-
-
-def _translate_errors(fn: F) -> F:
-    """Client-side lookup and state problems become tool errors naming what to fix."""
-
-    @functools.wraps(fn)
-    async def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return await fn(*args, **kwargs)
-        except PapiLookupError as exc:
-            problem = exc.problem.rstrip(".")
-            raise InputError(exc.field, problem, allowed=exc.choices or None) from None
-        except PapiStateError as exc:
-            raise ToolError(str(exc)) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 _NUMERIC_ID = re.compile(r"^(?i:prp_)?\d+$")
@@ -596,7 +565,7 @@ class HostnameAdd(BaseModel):
     """A hostname to serve with the property, and the edge hostname it CNAMEs to."""
 
     hostname: str = Field(description="The site's hostname, e.g. www.example.com.", max_length=253)
-    edge_hostname: Annotated[str, Field(max_length=253), BeforeValidator(_text)] = Field(
+    edge_hostname: Annotated[str, Field(max_length=253), BeforeValidator(int_as_text)] = Field(
         description="Edge hostname domain (www.example.com.edgekey.net) or id (ehn_123); see "
         "edge-hostname-list, or create one with edge-hostname-create."
     )
@@ -774,12 +743,16 @@ def _find_rule(rule: dict[str, Any], path: str) -> dict[str, Any] | None:
 
 
 def register(server: MCPServer, *, read_only: bool) -> None:
-    tools = ToolRegistrar(server, read_only=read_only)
+    tools = ToolRegistrar(
+        server,
+        read_only=read_only,
+        # Known beforehand to fail (e.g. deleting an active property): say why, send nothing.
+        errors={PapiStateError: lambda exc: ToolError(str(exc))},
+    )
 
     # -- prerequisites -------------------------------------------------------------------------
 
     @tools.read("contract-list", title="List contracts")
-    @_translate_errors
     async def contract_list(
         ctx: Ctx, customer: Customer = None, account_switch_key: AccountSwitchKey = None
     ) -> ContractList:
@@ -793,7 +766,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         return ContractList(account_id=await papi.account_id(), contracts=contracts)
 
     @tools.read("group-list", title="List groups")
-    @_translate_errors
     async def group_list(
         ctx: Ctx, customer: Customer = None, account_switch_key: AccountSwitchKey = None
     ) -> GroupList:
@@ -806,7 +778,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         return GroupList(groups=await papi.list_groups())
 
     @tools.read("product-list", title="List products")
-    @_translate_errors
     async def product_list(
         ctx: Ctx,
         contract_id: ContractArg = None,
@@ -825,7 +796,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
     # -- properties ----------------------------------------------------------------------------
 
     @tools.read("property-list", title="List properties")
-    @_translate_errors
     async def property_list(
         ctx: Ctx,
         contract_id: ContractArg = None,
@@ -859,7 +829,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         )
 
     @tools.read("property-get", title="Get a property")
-    @_translate_errors
     async def property_get(
         ctx: Ctx,
         property_id: PropertyRef,
@@ -887,7 +856,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         )
 
     @tools.read("property-search", title="Find properties by name or hostname")
-    @_translate_errors
     async def property_search(
         ctx: Ctx,
         property_name: Annotated[
@@ -944,7 +912,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         return PropertySearch(query=query, hits=hits)
 
     @tools.write("property-create", title="Create a property")
-    @_translate_errors
     async def property_create(
         ctx: Ctx,
         property_name: Annotated[
@@ -1010,7 +977,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         )
 
     @tools.destructive("property-delete", title="Delete a property")
-    @_translate_errors
     async def property_delete(
         ctx: Ctx,
         confirmed: Annotated[Confirmed, confirmation(_ask_delete)],
@@ -1032,7 +998,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
     # -- versions ------------------------------------------------------------------------------
 
     @tools.read("property-version-list", title="List property versions")
-    @_translate_errors
     async def property_version_list(
         ctx: Ctx,
         property_id: PropertyRef,
@@ -1047,7 +1012,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         return VersionList(property_id=pid, versions=await papi.list_versions(pid, limit=limit))
 
     @tools.write("property-version-create", title="Create a property version")
-    @_translate_errors
     async def property_version_create(
         ctx: Ctx,
         property_id: PropertyRef,
@@ -1080,7 +1044,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
     # -- rule trees ----------------------------------------------------------------------------
 
     @tools.read("property-rules-get", title="Get a property version's rule tree")
-    @_translate_errors
     async def property_rules_get(
         ctx: Ctx,
         property_id: PropertyRef,
@@ -1135,7 +1098,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
     @tools.write(
         "property-rules-update", title="Update a property version's rule tree", destructive=True
     )
-    @_translate_errors
     async def property_rules_update(
         ctx: Ctx,
         property_id: PropertyRef,
@@ -1224,7 +1186,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         )
 
     @tools.read("property-version-diff", title="Compare two versions' rule trees")
-    @_translate_errors
     async def property_version_diff(
         ctx: Ctx,
         property_id: PropertyRef,
@@ -1272,7 +1233,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
     # -- hostnames -----------------------------------------------------------------------------
 
     @tools.read("property-hostname-list", title="List a property version's hostnames")
-    @_translate_errors
     async def property_hostname_list(
         ctx: Ctx,
         property_id: PropertyRef,
@@ -1293,7 +1253,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
     @tools.write(
         "property-hostname-update", title="Add or remove hostnames of a version", destructive=True
     )
-    @_translate_errors
     async def property_hostname_update(
         ctx: Ctx,
         property_id: PropertyRef,
@@ -1303,7 +1262,7 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         ] = None,
         remove: Annotated[
             Annotated[list[Annotated[str, Field(max_length=253)]], Field(max_length=100)] | None,
-            BeforeValidator(_listify),
+            BeforeValidator(as_list),
             Field(description="Hostnames of this version to remove, e.g. ['old.example.com']."),
         ] = None,
         etag: Annotated[
@@ -1374,7 +1333,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
     # -- activations ---------------------------------------------------------------------------
 
     @tools.write("property-activate", title="Activate a property version", destructive=True)
-    @_translate_errors
     async def property_activate(
         ctx: Ctx,
         confirmed: Annotated[Confirmed, confirmation(_ask_activate)],
@@ -1434,7 +1392,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         )
 
     @tools.write("property-deactivate", title="Deactivate a property", destructive=True)
-    @_translate_errors
     async def property_deactivate(
         ctx: Ctx,
         confirmed: Annotated[Confirmed, confirmation(_ask_deactivate)],
@@ -1468,13 +1425,12 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         )
 
     @tools.read("property-activation-list", title="List a property's activations")
-    @_translate_errors
     async def property_activation_list(
         ctx: Ctx,
         property_id: PropertyRef,
         network: Annotated[
             Literal["STAGING", "PRODUCTION"] | None,
-            BeforeValidator(_upper),
+            BeforeValidator(upper_text),
             Field(description="Only this network."),
         ] = None,
         limit: Limit = 20,
@@ -1491,13 +1447,12 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         return ActivationList(property_id=pid, activations=items[:limit])
 
     @tools.read("property-activation-get", title="Check an activation")
-    @_translate_errors
     async def property_activation_get(
         ctx: Ctx,
         property_id: PropertyRef,
         activation_id: Annotated[
             IdText,
-            BeforeValidator(_text),
+            BeforeValidator(int_as_text),
             Field(description="atv_... (from property-activate or the list)."),
         ],
         wait: Annotated[
@@ -1520,7 +1475,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
     # -- edge hostnames ------------------------------------------------------------------------
 
     @tools.read("edge-hostname-list", title="List edge hostnames")
-    @_translate_errors
     async def edge_hostname_list(
         ctx: Ctx,
         contract_id: ContractArg = None,
@@ -1552,7 +1506,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         )
 
     @tools.write("edge-hostname-create", title="Create an edge hostname")
-    @_translate_errors
     async def edge_hostname_create(
         ctx: Ctx,
         domain_prefix: Annotated[
@@ -1628,13 +1581,12 @@ def register(server: MCPServer, *, read_only: bool) -> None:
     # -- CP codes ------------------------------------------------------------------------------
 
     @tools.read("cpcode-list", title="List CP codes")
-    @_translate_errors
     async def cpcode_list(
         ctx: Ctx,
         contract_id: ContractArg = None,
         group_id: Annotated[
             IdText | None,
-            BeforeValidator(_text),
+            BeforeValidator(int_as_text),
             Field(description="grp_...; omit to list the contract's CP codes in every group."),
         ] = None,
         name_contains: Annotated[
@@ -1672,7 +1624,6 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         )
 
     @tools.write("cpcode-create", title="Create a CP code")
-    @_translate_errors
     async def cpcode_create(
         ctx: Ctx,
         cpcode_name: Annotated[

@@ -49,6 +49,7 @@ from alecs.tools._common import (
     confirmation,
     error_text,
     service,
+    upper_text,
 )
 
 if TYPE_CHECKING:
@@ -60,10 +61,6 @@ _KIND_LABEL = {"url": "URL(s)/ARL(s)", "cpcode": "CP code(s)", "tag": "cache tag
 SAMPLE = 5
 
 
-def _upper(value: Any) -> Any:
-    return value.strip().upper() if isinstance(value, str) else value
-
-
 def _listify(value: Any) -> Any:
     """One object where a list is expected (a URL, a CP code) becomes a list of one."""
     return [value] if isinstance(value, str | int) and not isinstance(value, bool) else value
@@ -71,7 +68,7 @@ def _listify(value: Any) -> Any:
 
 NetworkArg = Annotated[
     Literal["STAGING", "PRODUCTION"],
-    BeforeValidator(_upper),
+    BeforeValidator(upper_text),
     Field(
         description="PRODUCTION (the live site; Akamai's default) or STAGING (the staging "
         "network, for testing a configuration before it goes live)."
