@@ -28,7 +28,7 @@ from alecs.akamai.edgedns import (
     relative_name,
     soa_serial,
 )
-from alecs.akamai.papi import PapiClient, PapiLookupError
+from alecs.akamai.papi import PapiClient
 from alecs.tools._common import (
     AccountSwitchKey,
     ConfirmArg,
@@ -404,14 +404,10 @@ def register(server: MCPServer, *, read_only: bool) -> None:
         gid = _group_number(group_id) if group_id else None
         if contract_id is None or gid is None:
             papi = service(ctx, PapiClient, customer, account_switch_key)
-            try:
-                contract_id, group = await papi.resolve_contract_group(
-                    contract_id, f"grp_{gid}" if gid is not None else None, any_group=True
-                )
-            except PapiLookupError as exc:
-                raise InputError(
-                    exc.field, exc.problem.rstrip("."), allowed=exc.choices or None
-                ) from None
+            # A PapiLookupError becomes InputError in the registrar's tool wrapper.
+            contract_id, group = await papi.resolve_contract_group(
+                contract_id, f"grp_{gid}" if gid is not None else None, any_group=True
+            )
             gid = _group_number(group)
         dns = _dns(ctx, customer, account_switch_key)
         created = await dns.create_zone(
