@@ -7,10 +7,14 @@ names (``PapiModel``, ``RecordValidationError``, ``PapiClient``, ...).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, WithJsonSchema, model_validator
 from pydantic.alias_generators import to_snake
+
+JSON_TYPES = ["string", "number", "integer", "boolean", "object", "array", "null"]
+JsonValue = Annotated[Any, WithJsonSchema({"type": JSON_TYPES})]
+"""Any JSON value, with a schema that says so (strict MCP clients reject untyped fields)."""
 
 if TYPE_CHECKING:
     import httpx2

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from alecs.akamai._base import AkamaiInputError, AkamaiModel, ServiceClient
+from alecs.akamai._base import AkamaiInputError, AkamaiModel, JsonValue, ServiceClient
 from alecs.transport.errors import AkamaiApiError
 
 if TYPE_CHECKING:
@@ -227,8 +227,8 @@ class RuleChange(BaseModel):
     kind: Literal["rule", "behavior", "criterion", "setting"]
     name: str = Field(description="Rule, behavior or criterion name, or the rule setting.")
     change: Literal["added", "removed", "changed"]
-    before: Any = None
-    after: Any = None
+    before: JsonValue = None
+    after: JsonValue = None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from alecs.akamai._base import JsonValue
 from alecs.akamai.papi import (
     Activation,
     Contract,
@@ -587,7 +588,7 @@ class JsonPatchOp(BaseModel):
         description="JSON Pointer into the rule tree, e.g. /rules/behaviors/0/options/ttl or "
         "/rules/children/- (append).",
     )
-    value: Any = Field(None, description="For add, replace and test.")
+    value: JsonValue = Field(None, description="For add, replace and test.")
     from_: str | None = Field(None, alias="from", description="For move and copy.")
 
     def wire(self) -> dict[str, Any]:
