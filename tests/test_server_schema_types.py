@@ -1,4 +1,5 @@
-"""Every tool's input and output schema types each property, as strict MCP clients require."""
+"""Every tool's input and output schema types each property with one `type` per schema (or
+`anyOf` branches), as strict MCP clients and single-type dialects require."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ def untyped_properties(schema: Any, where: str) -> list[str]:
         for name, prop in (schema.get("properties") or {}).items():
             if isinstance(prop, dict) and not any(key in prop for key in TYPED):
                 found.append(f"{where}.{name}")
+        if isinstance(schema.get("type"), list):
+            found.append(f"{where}: type is a list {schema['type']}")
         for key, value in schema.items():
             found += untyped_properties(value, f"{where}.{key}")
     elif isinstance(schema, list):

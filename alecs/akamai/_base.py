@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, WithJsonSchema, model_validator
 from pydantic.alias_generators import to_snake
 
 JSON_TYPES = ["string", "number", "integer", "boolean", "object", "array", "null"]
-JsonValue = Annotated[Any, WithJsonSchema({"type": JSON_TYPES})]
+JsonValue = Annotated[Any, WithJsonSchema({"anyOf": [{"type": t} for t in JSON_TYPES]})]
 """Any JSON value, with a schema that says so (strict MCP clients reject untyped fields)."""
 
 if TYPE_CHECKING:
