@@ -127,10 +127,8 @@ def _env_values(section: str, env: Mapping[str, str]) -> dict[str, str]:
         value = env.get(prefix + suffix)
         if value:
             values[key] = value
-    if "account_key" not in values:
-        for alt in ("ACCOUNT_SWITCH_KEY",):
-            if env.get(prefix + alt):
-                values["account_key"] = env[prefix + alt]
+    if "account_key" not in values and env.get(prefix + "ACCOUNT_SWITCH_KEY"):
+        values["account_key"] = env[prefix + "ACCOUNT_SWITCH_KEY"]
     return values
 
 
