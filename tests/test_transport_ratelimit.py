@@ -84,7 +84,9 @@ async def test_the_bucket_adapts_to_x_ratelimit_remaining(server: TransportServe
 async def test_a_429_pauses_the_bucket_for_other_calls(server: TransportServer):
     clock = ManualClock()
     server.script("/rl/paused", [Reply(429, headers={"Retry-After": "3"})], default=Reply())
-    settings = limited(RateLimitSpec.simple(100, 10.0), retry=RetryPolicy(attempts=1))
+    # No rate-limit retries, so that the 429 reaches the caller (by default it is waited out).
+    no_429_retries = RetryPolicy(attempts=1, rate_limit_retries=0)
+    settings = limited(RateLimitSpec.simple(100, 10.0), retry=no_429_retries)
     async with Transport([server.credentials()], settings, clock=clock) as t:
         with pytest.raises(AkamaiApiError) as info:
             await t.request("t", "GET", "/rl/paused")
