@@ -332,6 +332,7 @@ class RateLimiter:
         self._specs = {**DEFAULT_RATE_LIMITS, **(overrides or {})}
         self._safety = safety
         self.enabled = enabled
+        self._section_blocks: dict[str, tuple[float, str]] = {}
         self._groups: LRUCache[tuple[str, str | None, str], BucketGroup] = LRUCache(
             maxsize=max_groups
         )
@@ -343,9 +344,11 @@ class RateLimiter:
         key = (section, account, family)
         group = self._groups.get(key)
         if group is None:
-            group = BucketGroup(
-                family, self.spec_for(family), self._safety, self._clock.monotonic()
-            )
+            now = self._clock.monotonic()
+            group = BucketGroup(family, self.spec_for(family), self._safety, now)
+            block = self._section_blocks.get(section)
+            if block is not None and block[0] > now:
+                group.pause(now, block[0], block[1])
             self._groups[key] = group
         return group
 
@@ -353,7 +356,9 @@ class RateLimiter:
         return dict(self._groups.items())
 
     def pause_section(self, section: str, now: float, until: float, reason: str) -> None:
-        """Pause every group of a section (an IP block stops all APIs of this client)."""
+        """Pause every group of a section (an IP block stops all APIs of this client), and the
+        groups it makes until then."""
+        self._section_blocks[section] = (until, reason)
         for key, group in list(self._groups.items()):
             if key[0] == section:
                 group.pause(now, until, reason)
