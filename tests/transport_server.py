@@ -75,6 +75,7 @@ class _Bucket:
     tokens: float
     stamp: float
     clock: Any = None  # a ManualClock (monotonic() and now()), or None for real time
+    limit: float | None = None  # X-RateLimit-Limit to report (default: the capacity)
 
 
 class TransportServer:
@@ -197,17 +198,19 @@ class TransportServer:
         *,
         tokens: float | None = None,
         clock: Any = None,
+        limit: float | None = None,
     ) -> None:
         """Enforce a token bucket on paths starting with `prefix`, answering 429 when empty.
 
         `tokens`: what is left now (another client of the account spent the rest). `clock`: a
         `ManualClock` the bucket refills on (then 429s also carry `Akamai-RateLimit-Next` and a
-        `Date`, both from that clock, like Akamai's); default real time.
+        `Date`, both from that clock, like Akamai's); default real time. `limit`: the
+        `X-RateLimit-Limit` to report (PAPI reports its per-minute rate); default the capacity.
         """
         stamp = clock.monotonic() if clock is not None else time.monotonic()
         left = capacity if tokens is None else tokens
         with self._lock:
-            self._buckets[prefix] = _Bucket(capacity, per_second, left, stamp, clock)
+            self._buckets[prefix] = _Bucket(capacity, per_second, left, stamp, clock, limit)
 
     def hold(self, path: str) -> None:
         """Park requests to `path` until `release(path)`."""
@@ -268,16 +271,17 @@ class TransportServer:
                 refill = (now - bucket.stamp) * bucket.rate
                 bucket.tokens = min(bucket.capacity, bucket.tokens + refill)
                 bucket.stamp = now
+                limit = str(int(bucket.limit if bucket.limit is not None else bucket.capacity))
                 if bucket.tokens >= 1:
                     bucket.tokens -= 1
                     return True, {
-                        "x-ratelimit-limit": str(int(bucket.capacity)),
+                        "x-ratelimit-limit": limit,
                         "x-ratelimit-remaining": str(int(bucket.tokens)),
                     }
                 self.too_many += 1
                 wait = (1 - bucket.tokens) / bucket.rate
                 refused = {
-                    "x-ratelimit-limit": str(int(bucket.capacity)),
+                    "x-ratelimit-limit": limit,
                     "x-ratelimit-remaining": "0",
                     "retry-after": str(max(1, math.ceil(wait))),
                 }
