@@ -1,22 +1,26 @@
 """`Transport`: the one network layer every Akamai call goes through.
 
-The pipeline of one `request()`, outermost first (DESIGN.md section 2):
+The pipeline of one `request()`, outermost first:
 
 1. Single-flight (GET): identical in-flight calls share one request, so followers take no
    rate-limit tokens and no breaker probes.
 2. Deadline: one absolute deadline for the whole call; every wait is clipped to it, and a wait
    that cannot fit fails at once with the reason.
-3. Circuit breaker (per host): open -> fail now without touching the network; half-open -> one
-   probe, the others fail fast.
-4. Attempt loop (`RetryPolicy` and the host's `RetryBudget`), each attempt:
-   rate limiter (wait locally for a token) -> sign (fresh timestamp and nonce, by the client's
-   `EdgeGridAuth` on every send) -> send on the section's pooled client -> classify -> record
-   (breaker, rate limiter learns `X-RateLimit-*`, metrics) -> wait (server hint or backoff).
-5. Errors: `AkamaiApiError`, `CircuitOpenError`, `RateLimitedError`, `TransportError`,
-   `DeadlineExceededError`, each with the attempt count and never a secret.
+3. Attempt loop (`_call`), one named step per stage, each a small method:
+   `_prepare` (family, bucket group, breaker and budget of the (host, family), the request) ->
+   `_wait_for_rate_limit` (a token, waiting locally; a 429 pause releases waiters at the refill
+   rate) -> `_admit` (the circuit breaker's permit, taken right before sending; while a probe
+   is in flight, wait for its verdict) -> `_send` (EdgeGrid signs afresh on every send) ->
+   `_observe` (metrics, the limiter learns `X-RateLimit-*`, a probe's verdict) ->
+   `RetryPolicy.decide` (pure) -> `_throttle` (429 / IP block: no retry budget) or `_back_off`
+   (spend the (host, family) `RetryBudget`, full-jitter backoff) or `_conclude` (the breaker
+   counts the call's final outcome once; the response or a typed error).
+4. Errors: `AkamaiApiError`, `CircuitOpenError`, `RateLimitedError`, `TransportError`,
+   `AmbiguousWriteError` (a write that may have been applied), `DeadlineExceededError`, each
+   with the attempt count and never a secret.
 
-Hot path: no logging formatting unless DEBUG is on, no per-request objects beyond httpx2's own
-request and response, metrics are a few integer updates.
+Hot path: no logging formatting unless DEBUG is on, one small state object per call and one
+`Outcome` per attempt beyond httpx2's own request and response; metrics are integer updates.
 """
 
 from __future__ import annotations
