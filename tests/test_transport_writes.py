@@ -107,3 +107,21 @@ async def test_a_put_is_not_retried_after_a_503(server: TransportServer):
             await t.request("t", "PUT", "/w/put-503", json={"a": 1})
     assert (info.value.status, info.value.attempts) == (503, 1)
     assert server.count("/w/put-503") == 1
+
+
+async def test_a_write_cut_by_the_call_deadline_is_ambiguous_a_read_is_a_deadline(
+    server: TransportServer,
+):
+    from alecs.transport import DeadlineExceededError
+
+    server.hold("/w/deadline")
+    try:
+        async with Transport([server.credentials()], NO_LIMITS) as t:
+            with pytest.raises(AmbiguousWriteError) as write:
+                await t.request("t", "POST", "/w/deadline", json={}, deadline=0.3)
+            with pytest.raises(DeadlineExceededError):
+                await t.request("t", "GET", "/w/deadline", deadline=0.3)
+    finally:
+        server.release("/w/deadline")
+    assert write.value.kind == "deadline" and write.value.applied is None
+    assert "passed during attempt 1" in str(write.value)

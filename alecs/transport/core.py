@@ -70,7 +70,14 @@ from alecs.transport.netstream import AsyncioBackend
 from alecs.transport.pool import SectionClient, redact_proxy, unprocessed_reason
 from alecs.transport.probe import ProbeResult, run_probe, split_host
 from alecs.transport.ratelimit import BucketGroup, RateLimiter, family_for_path, purge_objects
-from alecs.transport.retry import Outcome, RetryBudget, RetryDecision, RetryPolicy, server_wait_hint
+from alecs.transport.retry import (
+    WRITE_METHODS,
+    Outcome,
+    RetryBudget,
+    RetryDecision,
+    RetryPolicy,
+    server_wait_hint,
+)
 from alecs.transport.settings import TransportSettings
 from alecs.transport.singleflight import SingleFlight
 
@@ -87,6 +94,7 @@ for _name in ("httpx2", "httpcore2", "h2", "hpack"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 _DEBUG = logging.DEBUG
+_HOW_TO_CHECK = "read the resource back (GET) before sending {method} again"
 _REQUEST_ID_HEADERS = ("x-trace-id", "akamai-request-id", "x-akamai-request-id", "x-request-id")
 
 
@@ -304,6 +312,7 @@ def api_error_from_response(
     )
 
 
+_NO_VERDICT = frozenset({"pool_timeout", "protocol"})
 _STATE_RANK = {"closed": 0, "half-open": 1, "open": 2}
 
 
@@ -741,11 +750,22 @@ class Transport:
             call.permit = 0
             sec.metrics.record_error("deadline")
             sec.metrics.calls += 1
-            raise DeadlineExceededError(
+            message = (
                 f"deadline of {call.budget_s:.1f}s for {call.method} {_strip_query(call.path)} "
-                f"passed during attempt {call.attempt}",
-                attempts=call.sent,
-            ) from None
+                f"passed during attempt {call.attempt}"
+            )
+            if call.method in WRITE_METHODS and call.idempotent is not True:
+                # Sent, no answer yet: the write may have been applied.
+                raise AmbiguousWriteError(
+                    "deadline",
+                    sec.host,
+                    message,
+                    method=call.method,
+                    path=_strip_query(call.path),
+                    attempts=call.sent,
+                    how_to_check=_HOW_TO_CHECK.format(method=call.method),
+                ) from None
+            raise DeadlineExceededError(message, attempts=call.sent) from None
         except BaseException:
             call.breaker.release(call.permit)
             call.permit = 0
@@ -764,8 +784,12 @@ class Transport:
         metrics = sec.metrics
         response = call.response
         if call.permit == PERMIT_PROBE:
-            # A probe's own outcome decides at once: one probe per open interval.
-            call.breaker.record(call.permit, outcome.is_failure, self._cause(call))
+            # A probe's own outcome decides at once: one probe per open interval. A local
+            # failure (no free connection, our own malformed request) says nothing of the host.
+            if outcome.error in _NO_VERDICT:
+                call.breaker.release(call.permit)
+            else:
+                call.breaker.record(call.permit, outcome.is_failure, self._cause(call))
             call.permit = 0
         if response is not None:
             status = response.status_code
@@ -842,9 +866,9 @@ class Transport:
         failed = (
             response.status_code >= 500 and response.status_code != 501
             if response is not None
-            else call.error is not None and call.kind not in ("pool_timeout", "protocol")
+            else call.error is not None
         )
-        if call.permit == PERMIT_NORMAL:
+        if call.permit == PERMIT_NORMAL and (response is not None or call.kind not in _NO_VERDICT):
             call.breaker.record(call.permit, failed, self._cause(call))
         call.permit = 0
         if response is not None:
@@ -903,7 +927,7 @@ class Transport:
                 method=call.method,
                 path=_strip_query(call.path),
                 attempts=call.sent,
-                how_to_check=f"read the resource back (GET) before sending {call.method} again",
+                how_to_check=_HOW_TO_CHECK.format(method=call.method),
             ) from error
         raise TransportError(call.kind, sec.host, message, attempts=call.sent) from error
 
