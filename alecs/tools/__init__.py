@@ -1,13 +1,13 @@
-"""MCP tools: one module (or package) per service, each tool a module-level ``async def``
+"""MCP tools: one module per service (or resource), each tool a module-level ``async def``
 declared with ``@tool(name, toolset=..., kind=...)`` (:mod:`alecs.tools.registry`).
 
 Importing a tool module records its tools in :data:`alecs.tools.registry.REGISTRY`; nothing is
 put on a server then. ``alecs.server.build_server`` takes :func:`all_tools` and installs the
 ones of the enabled toolsets (:mod:`alecs.tools.toolsets`), leaving write tools out with
-``--read-only``. To add a tool: one decorated function in the service's module. To add a
-service: a new module here, appended to :data:`TOOL_MODULES`, and its toolset in
-``toolsets.TOOLSETS``. Conventions (arguments, errors, confirmation, progress, results) are
-re-exported by :mod:`alecs.tools._common`.
+``--read-only``. To add a tool: one decorated function in its module. To add a module: list it
+in :data:`TOOL_MODULES` (a new toolset also goes in ``toolsets.TOOLSETS``). Conventions
+(arguments, errors, confirmation, progress, results) are re-exported by
+:mod:`alecs.tools._common`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,14 @@ if TYPE_CHECKING:
 
 TOOL_MODULES: list[str] = [
     "alecs.tools.diagnostics",
-    "alecs.tools.papi",
+    "alecs.tools.papi.account",
+    "alecs.tools.papi.properties",
+    "alecs.tools.papi.versions",
+    "alecs.tools.papi.rules",
+    "alecs.tools.papi.hostnames",
+    "alecs.tools.papi.activations",
+    "alecs.tools.papi.edge_hostnames",
+    "alecs.tools.papi.cpcodes",
     "alecs.tools.purge",
     "alecs.tools.netlists",
     "alecs.tools.edgedns",
@@ -35,11 +42,4 @@ def all_tools() -> list[ToolSpec]:
     for name in TOOL_MODULES:
         importlib.import_module(name)
     order = {name: i for i, name in enumerate(TOOL_MODULES)}
-
-    def rank(spec: ToolSpec) -> int:
-        module = spec.module
-        while module not in order and "." in module:
-            module = module.rsplit(".", 1)[0]
-        return order.get(module, len(order))
-
-    return sorted(REGISTRY.specs(), key=rank)
+    return sorted(REGISTRY.specs(), key=lambda spec: order.get(spec.module, len(order)))
