@@ -270,3 +270,47 @@ def test_cli_call_honours_toolsets() -> None:
     assert "network-diagnostics is in toolset diagnostics, which is not enabled" in hidden.stderr
     bad = _run("call", "network-diagnostics", "--sandbox", "--toolsets", "bogus")
     assert bad.returncode == 2 and "unknown toolset 'bogus'" in bad.stderr
+
+
+# --------------------------------------------------------------------------- paging
+
+
+async def test_every_paged_tool_uses_limit_offset_and_page() -> None:
+    server = build_server(sandbox=True, toolsets="all", warm_up=False)
+    paged = []
+    for t in await server.list_tools():
+        props = t.input_schema.get("properties", {})
+        assert "page" not in props and "page_size" not in props, t.name
+        if "offset" in props:
+            paged.append(t.name)
+            assert "limit" in props, t.name
+            out = (t.output_schema or {}).get("properties", {})
+            assert {"total", "offset", "next_offset"} <= set(out), t.name
+    assert {
+        "property-list",
+        "edge-hostname-list",
+        "cpcode-list",
+        "dns-zone-list",
+        "dns-record-list",
+    } <= set(paged)
+
+
+async def test_dns_window_maps_offset_and_limit_onto_edge_dns_pages() -> None:
+    from alecs.akamai.edgedns import window
+
+    items = list(range(12))
+    asked: list[tuple[int, int]] = []
+
+    async def fetch(page: int, size: int) -> tuple[list[int], int]:
+        asked.append((page, size))
+        return items[(page - 1) * size : page * size], len(items)
+
+    assert await window(fetch, offset=5, limit=5) == ([5, 6, 7, 8, 9], 12)
+    assert asked == [(2, 5)]  # a multiple of the limit: one request
+    asked.clear()
+    assert await window(fetch, offset=3, limit=5) == ([3, 4, 5, 6, 7], 12)
+    assert asked == [(1, 5), (2, 5)]
+    asked.clear()
+    assert await window(fetch, offset=10, limit=5) == ([10, 11], 12)
+    assert asked == [(3, 5)]
+    assert await window(fetch, offset=40, limit=5) == ([], 12)

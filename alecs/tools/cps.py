@@ -11,7 +11,7 @@ Contracts may be given as `ctr_1-ABC` or `1-ABC`, and are looked up when the acc
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -32,6 +32,7 @@ from alecs.tools._common import (
     AccountSwitchKey,
     ConfirmArg,
     Confirmed,
+    ContractArg,
     Ctx,
     Customer,
     InputError,
@@ -44,10 +45,6 @@ from alecs.tools._common import (
 )
 from alecs.transport.errors import AkamaiApiError
 
-if TYPE_CHECKING:
-    pass
-
-
 CHALLENGE_TTL = 60
 
 # --------------------------------------------------------------------------- argument types
@@ -55,14 +52,6 @@ CHALLENGE_TTL = 60
 EnrollmentIdArg = Annotated[
     int,
     Field(ge=1, description="The enrollment id (certificate-enrollment-list shows them)."),
-]
-ContractArg = Annotated[
-    str | None,
-    Field(
-        description="Contract, ctr_1-ABC or 1-ABC (contract-list). Omit when the account has "
-        "one contract; certificate-enrollment-list then covers every contract.",
-        max_length=64,
-    ),
 ]
 
 

@@ -25,16 +25,13 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from alecs.tools._common import Ctx, Customer, ToolOutput, app_state, resolve_section, tool
 from alecs.transport.metrics import DnsStats, HostHealth, NetworkTotals, RateLimitState
 from alecs.transport.probe import ProbeResult
-
-if TYPE_CHECKING:
-    pass
 
 Grade = Literal["A", "B", "C", "D", "F"]
 REFRESH_SECONDS: dict[str, int] = {"A": 60, "B": 30, "C": 15, "D": 10, "F": 10}

@@ -10,8 +10,7 @@ previous record set and the SOA serial before and after, and deletions ask the u
 
 from __future__ import annotations
 
-import ipaddress
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
@@ -27,6 +26,7 @@ from alecs.akamai.edgedns import (
     record_type,
     relative_name,
     soa_serial,
+    zone_type_settings,
 )
 from alecs.akamai.papi import PapiClient
 from alecs.tools._common import (
@@ -36,18 +36,18 @@ from alecs.tools._common import (
     Ctx,
     Customer,
     InputError,
+    Limit,
+    Offset,
+    Page,
     ToolOutput,
     as_list,
     confirmation,
     int_as_text,
+    next_offset,
     service,
     tool,
     upper_text,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 # --------------------------------------------------------------------------- argument types
 
@@ -76,8 +76,6 @@ TypeArg = Annotated[
         max_length=10,
     ),
 ]
-PageArg = Annotated[int, Field(ge=1, description="Page number (1 is the first).")]
-PageSizeArg = Annotated[int, Field(ge=1, le=500, description="Items per page.")]
 ZoneTypeName = Annotated[Literal["PRIMARY", "SECONDARY", "ALIAS"], BeforeValidator(upper_text)]
 SHOWN_VALUE = 120  # characters of one record value in a summary line
 
@@ -94,10 +92,6 @@ def _zone(value: str) -> str:
         return normalize_zone(value)
     except RecordValidationError as exc:
         raise InputError(exc.field, exc.problem, allowed=exc.allowed) from None
-
-
-def _next_page(page: int, size: int, total: int) -> int | None:
-    return page + 1 if page * size < total else None
 
 
 def _shown(value: str) -> str:
@@ -137,15 +131,11 @@ def _serials(before: int | None, after: int | None) -> str:
 # --------------------------------------------------------------------------- output models
 
 
-class ZoneList(ToolOutput):
+class ZoneList(Page):
     zones: list[Zone]
-    page: int
-    page_size: int
-    total: int = Field(description="Zones matching the filters, on all pages.")
-    next_page: int | None = Field(None, description="Pass as page for more; null on the last.")
 
     def summary(self) -> str:
-        lines = [f"{len(self.zones)} of {self.total} zone(s) (page {self.page}):"]
+        lines = [f"{len(self.zones)} of {self.total} zone(s) (from offset {self.offset}):"]
         for z in self.zones:
             extra = f" -> {z.target}" if z.target else ""
             extra += f" from {', '.join(z.masters)}" if z.masters else ""
@@ -153,8 +143,8 @@ class ZoneList(ToolOutput):
                 f"- {z.zone} {z.type}{extra}, contract {z.contract_id}, {z.activation_state}, "
                 f"modified {z.last_modified_date}"
             )
-        if self.next_page:
-            lines.append(f"more: page={self.next_page}")
+        if self.next_offset is not None:
+            lines.append(f"more: offset={self.next_offset}")
         return "\n".join(lines)
 
 
@@ -188,19 +178,15 @@ class ZoneCreated(ZoneDetail):
         return "created " + super().summary()
 
 
-class RecordList(ToolOutput):
+class RecordList(Page):
     zone: str
     record_sets: list[RecordSet]
-    page: int
-    page_size: int
-    total: int = Field(description="Record sets matching the filters, on all pages.")
-    next_page: int | None = Field(None, description="Pass as page for more; null on the last.")
 
     def summary(self) -> str:
         lines = [f"{self.zone}: {len(self.record_sets)} of {self.total} record set(s):"]
         lines += [f"- {_rs_line(rs)}" for rs in self.record_sets]
-        if self.next_page:
-            lines.append(f"more: page={self.next_page}")
+        if self.next_offset is not None:
+            lines.append(f"more: offset={self.next_offset}")
         return "\n".join(lines)
 
 
@@ -299,25 +285,24 @@ async def dns_zone_list(
     contract_id: Annotated[
         str | None, Field(description="Only zones on this contract (ctr_... or without).")
     ] = None,
-    page: PageArg = 1,
-    page_size: PageSizeArg = 25,
+    limit: Limit = 25,
+    offset: Offset = 0,
     customer: Customer = None,
     account_switch_key: AccountSwitchKey = None,
 ) -> ZoneList:
     """List the Edge DNS zones this account manages (PRIMARY, SECONDARY, ALIAS), with
-    contract, activation state and last change. Paginated: use next_page for more.
+    contract, activation state and last change. Paged: pass next_offset as offset for more.
     Start here when a zone name is unknown."""
     dns = _dns(ctx, customer, account_switch_key)
     contracts = [contract_id.strip().removeprefix("ctr_")] if contract_id else None
-    result = await dns.list_zones(
-        search=search, types=types, contract_ids=contracts, page=page, page_size=page_size
+    zones, total = await dns.zones_window(
+        offset=offset, limit=limit, search=search, types=types, contract_ids=contracts
     )
     return ZoneList(
-        zones=result.zones,
-        page=result.page,
-        page_size=result.page_size,
-        total=result.total,
-        next_page=_next_page(result.page, result.page_size, result.total),
+        zones=zones,
+        total=total,
+        offset=offset,
+        next_offset=next_offset(offset, len(zones), total),
     )
 
 
@@ -382,24 +367,8 @@ async def dns_zone_create(
     records (alecs submits them at once), ready for dns-record-upsert; then delegate the
     domain to the nameservers returned. Contract and group are looked up when omitted."""
     name = _zone(zone)
-    if type == "SECONDARY":
-        if not masters:
-            raise InputError("masters", "a SECONDARY zone needs its primary nameservers")
-        for i, m in enumerate(masters):
-            try:
-                ipaddress.ip_address(m.strip())
-            except ValueError:
-                raise InputError(
-                    f"masters[{i}]", f"{m!r} is not an IP address", allowed="192.0.2.53"
-                ) from None
-    elif masters:
-        raise InputError("masters", f"only SECONDARY zones have masters, not {type}")
-    if type == "ALIAS":
-        if not target:
-            raise InputError("target", "an ALIAS zone needs the zone it copies")
-        target = _zone(target)
-    elif target:
-        raise InputError("target", f"only ALIAS zones have a target, not {type}")
+    # The type's rules (masters, target) are checked first, before any lookup.
+    masters, target = zone_type_settings(type, masters, target)
     gid = _group_number(group_id) if group_id else None
     if contract_id is None or gid is None:
         papi = service(ctx, PapiClient, customer, account_switch_key)
@@ -412,10 +381,10 @@ async def dns_zone_create(
     created = await dns.create_zone(
         name,
         type,
-        contract_id=contract_id.strip().removeprefix("ctr_"),
+        contract_id=contract_id,
         group_id=gid,
         comment=comment,
-        masters=[m.strip() for m in masters or []],
+        masters=masters,
         target=target,
         sign_and_serve=sign_and_serve if type != "ALIAS" else None,
     )
@@ -435,26 +404,25 @@ async def dns_record_list(
         str | None,
         Field(description="Only record sets whose name or data contains this.", max_length=253),
     ] = None,
-    page: PageArg = 1,
-    page_size: PageSizeArg = 50,
+    limit: Limit = 50,
+    offset: Offset = 0,
     customer: Customer = None,
     account_switch_key: AccountSwitchKey = None,
 ) -> RecordList:
     """List a zone's record sets (name, type, TTL, data), filtered by type or text.
-    Zones can be large: paginated, use next_page for more."""
+    Zones can be large: paged, pass next_offset as offset for more."""
     name = _zone(zone)
     wanted = [record_type(t, f"types[{i}]") for i, t in enumerate(types or []) if t.strip()]
     dns = _dns(ctx, customer, account_switch_key)
-    result = await dns.list_record_sets(
-        name, types=wanted or None, search=search, page=page, page_size=page_size
+    record_sets, total = await dns.record_sets_window(
+        name, offset=offset, limit=limit, types=wanted or None, search=search
     )
     return RecordList(
         zone=name,
-        record_sets=result.record_sets,
-        page=result.page,
-        page_size=result.page_size,
-        total=result.total,
-        next_page=_next_page(result.page, result.page_size, result.total),
+        record_sets=record_sets,
+        total=total,
+        offset=offset,
+        next_offset=next_offset(offset, len(record_sets), total),
     )
 
 

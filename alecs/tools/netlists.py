@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, BeforeValidator, Field
@@ -34,6 +34,7 @@ from alecs.tools._common import (
     Customer,
     ErrorMap,
     InputError,
+    NetworkArg,
     Progress,
     ToolOutput,
     as_list,
@@ -43,10 +44,6 @@ from alecs.tools._common import (
     tool,
     upper_text,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 DEFAULT_POLL_S = {"STAGING": 10.0, "PRODUCTION": 20.0}
 MIN_POLL_S = 1.0
@@ -64,11 +61,6 @@ ListRef = Annotated[
         min_length=1,
         max_length=200,
     ),
-]
-NetworkArg = Annotated[
-    Literal["STAGING", "PRODUCTION"],
-    BeforeValidator(upper_text),
-    Field(description="STAGING (test network) or PRODUCTION (the live site)."),
 ]
 ListTypeArg = Annotated[
     Literal["IP", "GEO"],

@@ -20,7 +20,7 @@ Confirmation policy:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BeforeValidator, Field
@@ -52,9 +52,6 @@ from alecs.tools._common import (
     upper_text,
 )
 
-if TYPE_CHECKING:
-    pass
-
 Kind = Literal["url", "cpcode", "tag"]
 _KIND_FIELD = {"url": "urls", "cpcode": "cpcodes", "tag": "tags"}
 _KIND_LABEL = {"url": "URL(s)/ARL(s)", "cpcode": "CP code(s)", "tag": "cache tag(s)"}
@@ -66,7 +63,7 @@ def _listify(value: Any) -> Any:
     return [value] if isinstance(value, str | int) and not isinstance(value, bool) else value
 
 
-NetworkArg = Annotated[
+PurgeNetwork = Annotated[
     Literal["STAGING", "PRODUCTION"],
     BeforeValidator(upper_text),
     Field(
@@ -285,7 +282,7 @@ async def purge_invalidate(
     cpcodes: Cpcodes = None,
     tags: Tags = None,
     hostname: Hostname = None,
-    network: NetworkArg = "PRODUCTION",
+    network: PurgeNetwork = "PRODUCTION",
     customer: Customer = None,
     account_switch_key: AccountSwitchKey = None,
 ) -> PurgeOutcome:
@@ -326,7 +323,7 @@ async def purge_delete(
     cpcodes: Cpcodes = None,
     tags: Tags = None,
     hostname: Hostname = None,
-    network: NetworkArg = "PRODUCTION",
+    network: PurgeNetwork = "PRODUCTION",
     customer: Customer = None,
     account_switch_key: AccountSwitchKey = None,
     confirm: ConfirmArg = False,

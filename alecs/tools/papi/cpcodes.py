@@ -19,6 +19,7 @@ from alecs.tools._common import (
     IdText,
     Limit,
     Offset,
+    Page,
     ToolOutput,
     int_as_text,
     page_of,
@@ -33,12 +34,10 @@ from alecs.tools.papi._shared import (
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
 
 
-class CpcodeList(ToolOutput):
+class CpcodeList(Page):
     contract_id: str
     group_ids: list[str]
     cpcodes: list[CpCode]
-    total: int = Field(0, description="How many matched (before limit/offset).")
-    next_offset: int | None = Field(None, description="Pass as offset for the next page.")
 
     def summary(self) -> str:
         lines = [f"{len(self.cpcodes)} of {self.total} CP code(s) on {self.contract_id}:"]
@@ -82,15 +81,10 @@ async def cpcode_list(
     papi = papi_client(ctx, customer, account_switch_key)
     if group_id:
         cid, gid = await papi.resolve_contract_group(contract_id, group_id)
-        groups = [gid]
+        codes, groups = await papi.list_contract_cpcodes(cid, [gid])
     else:
         cid, _ = await papi.resolve_contract_group(contract_id, None, any_group=True)
-        groups = [g.group_id for g in await papi.list_groups() if cid in g.contract_ids]
-    seen: dict[str, CpCode] = {}
-    for gid in groups:
-        for code in await papi.list_cpcodes(cid, gid):
-            seen.setdefault(code.cpcode_id, code)
-    codes = list(seen.values())
+        codes, groups = await papi.list_contract_cpcodes(cid)
     if name_contains:
         codes = [c for c in codes if name_contains.lower() in c.cpcode_name.lower()]
     page, next_offset = page_of(codes, limit, offset)
@@ -99,6 +93,7 @@ async def cpcode_list(
         group_ids=groups,
         cpcodes=page,
         total=len(codes),
+        offset=offset,
         next_offset=next_offset,
     )
 

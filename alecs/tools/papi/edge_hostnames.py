@@ -19,6 +19,7 @@ from alecs.tools._common import (
     InputError,
     Limit,
     Offset,
+    Page,
     ToolOutput,
     page_of,
     tool,
@@ -33,12 +34,10 @@ from alecs.tools.papi._shared import (
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
 
 
-class EdgeHostnameList(ToolOutput):
+class EdgeHostnameList(Page):
     contract_id: str
     group_id: str
     edge_hostnames: list[EdgeHostname]
-    total: int = Field(0, description="How many matched (before limit/offset).")
-    next_offset: int | None = Field(None, description="Pass as offset for the next page.")
 
     def summary(self) -> str:
         lines = [
@@ -97,6 +96,7 @@ async def edge_hostname_list(
         group_id=gid,
         edge_hostnames=page,
         total=len(items),
+        offset=offset,
         next_offset=next_offset,
     )
 

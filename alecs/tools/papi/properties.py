@@ -22,8 +22,11 @@ from alecs.tools._common import (
     GroupArg,
     InputError,
     Limit,
+    Offset,
+    Page,
     ToolOutput,
     confirmation,
+    page_of,
     tool,
 )
 from alecs.tools.papi._shared import (
@@ -40,10 +43,8 @@ from alecs.tools.papi._shared import (
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
 
 
-class PropertyList(ToolOutput):
+class PropertyList(Page):
     properties: list[Property]
-    total: int = Field(description="How many matched (before limit/offset).")
-    next_offset: int | None = Field(None, description="Pass as offset for the next page.")
 
     def summary(self) -> str:
         lines = [f"{len(self.properties)} of {self.total} properties:"]
@@ -134,7 +135,7 @@ async def property_list(
         str | None, Field(description="Only names containing this text.", max_length=200)
     ] = None,
     limit: Limit = 50,
-    offset: Annotated[int, Field(ge=0, description="Skip this many (paging).")] = 0,
+    offset: Offset = 0,
     customer: Customer = None,
     account_switch_key: AccountSwitchKey = None,
 ) -> PropertyList:
@@ -152,11 +153,8 @@ async def property_list(
         needle = name_contains.lower()
         props = [p for p in props if needle in p.property_name.lower()]
     props.sort(key=lambda p: p.property_name.lower())
-    page = props[offset : offset + limit]
-    more = offset + limit < len(props)
-    return PropertyList(
-        properties=page, total=len(props), next_offset=offset + limit if more else None
-    )
+    page, more = page_of(props, limit, offset)
+    return PropertyList(properties=page, total=len(props), offset=offset, next_offset=more)
 
 
 @tool("property-get", toolset="papi", kind="read", title="Get a property")
