@@ -172,7 +172,7 @@ async def test_read_only_leaves_write_tools_out(sandbox: Any) -> None:
     assert note is not None and note.read_only_hint is False and note.idempotent_hint is True
 
 
-def test_registrar_enforces_the_conventions() -> None:
+def test_the_registry_enforces_the_conventions() -> None:
     tools = Registry()
     for bad in ("Property_List", "property list", "-x", "a" * 65, "property--list"):
         with pytest.raises(ValueError, match="lowercase words joined by hyphens"):

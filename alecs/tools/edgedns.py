@@ -372,7 +372,7 @@ async def dns_zone_create(
     gid = _group_number(group_id) if group_id else None
     if contract_id is None or gid is None:
         papi = service(ctx, PapiClient, customer, account_switch_key)
-        # A PapiLookupError becomes InputError in the registrar's tool wrapper.
+        # A PapiLookupError is an AkamaiInputError: the tool wrapper makes it an InputError.
         contract_id, group = await papi.resolve_contract_group(
             contract_id, f"grp_{gid}" if gid is not None else None, any_group=True
         )
