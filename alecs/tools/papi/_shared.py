@@ -8,19 +8,8 @@ from typing import Annotated
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BeforeValidator, Field
 
-from alecs.akamai.papi import (
-    PapiClient,
-    PapiStateError,
-    RuleProblem,
-)
-from alecs.tools._common import (
-    Ctx,
-    ErrorMap,
-    InputError,
-    int_as_text,
-    normalize_id,
-    service,
-)
+from alecs.akamai.papi import PapiClient, PapiStateError, RuleProblem
+from alecs.tools._common import Ctx, ErrorMap, InputError, int_as_text, normalize_id, service
 
 # Length limits go before a BeforeValidator (pydantic then checks them as string/list limits)
 # and, for optional arguments, inside the non-null branch (else an explicit null crashes).

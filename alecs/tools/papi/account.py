@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from alecs.akamai.papi import (
-    Contract,
-    Group,
-    Product,
-)
+from alecs.akamai.papi import Contract, Group, Product
 from alecs.tools._common import (
     AccountSwitchKey,
     ContractArg,
@@ -16,10 +12,7 @@ from alecs.tools._common import (
     ToolOutput,
     tool,
 )
-from alecs.tools.papi._shared import (
-    PAPI_ERRORS,
-    papi_client,
-)
+from alecs.tools.papi._shared import PAPI_ERRORS, papi_client
 
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
 

@@ -12,10 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field
 
-from alecs.akamai.papi import (
-    Activation,
-    PapiClient,
-)
+from alecs.akamai.papi import Activation, PapiClient
 from alecs.tools._common import (
     AccountSwitchKey,
     ConfirmArg,

@@ -6,9 +6,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
-from alecs.akamai.papi import (
-    CpCode,
-)
+from alecs.akamai.papi import CpCode
 from alecs.tools._common import (
     AccountSwitchKey,
     ContractArg,
@@ -25,11 +23,7 @@ from alecs.tools._common import (
     page_of,
     tool,
 )
-from alecs.tools.papi._shared import (
-    PAPI_ERRORS,
-    clean_product,
-    papi_client,
-)
+from alecs.tools.papi._shared import PAPI_ERRORS, clean_product, papi_client
 
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
 

@@ -6,9 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from alecs.akamai.papi import (
-    EdgeHostname,
-)
+from alecs.akamai.papi import EdgeHostname
 from alecs.tools._common import (
     AccountSwitchKey,
     ContractArg,
@@ -24,12 +22,7 @@ from alecs.tools._common import (
     page_of,
     tool,
 )
-from alecs.tools.papi._shared import (
-    PAPI_ERRORS,
-    clean_hostname,
-    clean_product,
-    papi_client,
-)
+from alecs.tools.papi._shared import PAPI_ERRORS, clean_hostname, clean_product, papi_client
 
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
 

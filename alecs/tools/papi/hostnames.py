@@ -7,9 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field
 
-from alecs.akamai.papi import (
-    Hostname,
-)
+from alecs.akamai.papi import Hostname
 from alecs.tools._common import (
     AccountSwitchKey,
     Ctx,

@@ -6,11 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from alecs.akamai.papi import (
-    Property,
-    PropertyVersion,
-    SearchHit,
-)
+from alecs.akamai.papi import Property, PropertyVersion, SearchHit
 from alecs.tools._common import (
     AccountSwitchKey,
     ConfirmArg,

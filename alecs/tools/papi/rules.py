@@ -8,10 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from alecs.akamai._base import JsonValue
-from alecs.akamai.papi import (
-    RuleChange,
-    diff_rule_trees,
-)
+from alecs.akamai.papi import RuleChange, diff_rule_trees
 from alecs.tools._common import (
     AccountSwitchKey,
     Ctx,

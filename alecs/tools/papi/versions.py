@@ -6,18 +6,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from alecs.akamai.papi import (
-    PropertyVersion,
-)
-from alecs.tools._common import (
-    AccountSwitchKey,
-    Ctx,
-    Customer,
-    ErrorMap,
-    Limit,
-    ToolOutput,
-    tool,
-)
+from alecs.akamai.papi import PropertyVersion
+from alecs.tools._common import AccountSwitchKey, Ctx, Customer, ErrorMap, Limit, ToolOutput, tool
 from alecs.tools.papi._shared import (
     PAPI_ERRORS,
     PropertyRef,
