@@ -182,3 +182,31 @@ async def test_a_lost_create_through_mcp_answers_with_the_created_list(
     text = str(listed.structured_content)
     assert text.count("'Retried list'") == 1, text
     assert fresh_sandbox.admin.writes("POST /network-list/v2/network-lists") == 1
+
+
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+async def test_a_tool_whose_write_outcome_stays_unknown_says_so_and_how_to_check(
+    fresh_sandbox: Any, mode: str
+) -> None:
+    server = build_server(edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False)
+    fresh_sandbox.admin.set_faults(
+        {"pattern": "POST /papi/v1/cpcodes", "reset_rate": 1, "phase": "after", "times": 1},
+        {"pattern": "GET /papi/v1/cpcodes", "error_rate": 1, "error_status": 403},
+    )
+    args = {
+        "cpcode_name": f"unknown-{mode}",
+        "product_id": "prd_Fresca",
+        "contract_id": CONTRACT,
+        "group_id": GROUP,
+    }
+    async with Client(server, mode=mode) as client:
+        result = await client.call_tool("cpcode-create", args)
+    assert result.is_error
+    text = result.content[0].text
+    assert text.startswith("Network error during a write: ")
+    assert "whether it was applied is UNKNOWN" in text and "To check: cpcode-list" in text
+    assert result.meta is not None
+    details = result.meta["alecs/error"]
+    assert details["write_applied"] == "unknown" and details["how_to_check"].startswith(
+        "cpcode-list"
+    )
