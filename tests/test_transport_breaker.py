@@ -252,3 +252,30 @@ async def test_a_waiter_gives_up_at_its_own_deadline():
     assert info.value.probe_in_flight
     breaker.record(probe, failed=False)
     assert await breaker.acquire(0.01) == PERMIT_NORMAL
+
+
+async def test_reads_ride_out_30_percent_503s_and_5_percent_resets(fresh_sandbox: Any):
+    # Issue 10's fault mix on every GET route: 30% injected 503s and 5% connection resets
+    # (each reset breaks every stream in flight on the connection), 10 reads at a time.
+    fresh_sandbox.admin.set_faults(
+        {"pattern": "GET /papi/*", "error_rate": 0.3, "reset_rate": 0.05}, seed=10
+    )
+    clock = ManualClock()
+    settings = TransportSettings(rate_limiting=False, single_flight=False)
+    paths = ["/papi/v1/groups", "/papi/v1/contracts", "/papi/v1/properties/prp_600001"]
+    params = {"contractId": "ctr_1-5SBXC1", "groupId": "grp_100002"}
+    async with Transport([fresh_sandbox.credentials("sandbox")], settings, clock=clock) as t:
+        sem = asyncio.Semaphore(10)
+
+        async def read(i: int) -> Any:
+            async with sem:
+                return await t.request("sandbox", "GET", paths[i % 3], params=params)
+
+        results = await asyncio.gather(*(read(i) for i in range(200)), return_exceptions=True)
+        health = t.health().host("sandbox")
+    failed = [r for r in results if isinstance(r, BaseException)]
+    assert failed == [], (failed[:3], health.errors)
+    counters = fresh_sandbox.admin.counters()["faults"]
+    assert counters.get("error", 0) > 30 and counters.get("reset", 0) > 3, counters
+    assert health.breaker.state == "closed" and health.breaker.failures_in_window == 0
+    assert health.retry_budget_left > 0

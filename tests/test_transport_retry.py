@@ -468,3 +468,18 @@ async def test_the_ip_block_pauses_the_section_with_a_clear_message(
     assert "IPBLOCK-BURST" in str(later.value)
     assert server.count("/papi/v1/blocked") == 1 and server.count("/config-dns/") == 1
     assert server.count("/cps/") == 0
+
+
+def test_a_failure_shared_by_the_streams_of_one_connection_counts_once():
+    policy = _policy()
+    collateral = Outcome(error="connection", shared=True)
+    decision = policy.decide(attempt=10, outcome=collateral, method="GET")
+    assert (decision.action, decision.counts) == ("retry", False)
+    assert policy.decide(attempt=10, outcome=collateral, method="GET", shared=10).reason == (
+        "attempts"
+    )
+    own = policy.decide(attempt=3, outcome=Outcome(error="connection"), method="GET")
+    assert (own.action, own.counts) == ("retry", True)
+    # A write on a broken connection stays ambiguous, shared or not.
+    write = policy.decide(attempt=1, outcome=collateral, method="PUT")
+    assert (write.action, write.ambiguous) == ("give_up", True)

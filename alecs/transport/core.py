@@ -26,6 +26,7 @@ Hot path: no logging formatting unless DEBUG is on, one small state object per c
 from __future__ import annotations
 
 import asyncio
+import collections
 import dataclasses
 import gzip
 import json as jsonlib
@@ -158,6 +159,7 @@ class _Call:
         "response",
         "sec",
         "sent",
+        "shared",
         "t0",
         "throttles",
     )
@@ -197,6 +199,7 @@ class _Call:
         self.attempt = 0  # attempts begun (rate-limited ones included)
         self.sent = 0  # attempts sent on the wire
         self.throttles = 0  # rate-limit waits taken
+        self.shared = 0  # failures shared with other requests (one broken connection)
         self.permit = 0  # the breaker permit of the attempt in flight (0: none)
         self.response: httpx2.Response | None = None
         self.error: httpx2.TransportError | None = None
@@ -377,6 +380,7 @@ class Transport:
             self._clock, s.rate_limits, safety=s.rate_limit_safety, enabled=s.rate_limiting
         )
         self._flight: SingleFlight[httpx2.Response] = SingleFlight()
+        self._recent_causes: collections.deque[BaseException] = collections.deque(maxlen=64)
         self._policy = s.retry
         self._sections: dict[str, _Section] = {}
         breakers: dict[str, BreakerSet] = {}
@@ -571,14 +575,17 @@ class Transport:
             self._observe(call, outcome)
             now = clock.monotonic()
             decision = policy.decide(
-                attempt=call.attempt - call.throttles,
+                attempt=call.attempt - call.throttles - call.shared,
                 outcome=outcome,
                 method=method,
                 idempotent=idempotent,
                 throttles=call.throttles,
+                shared=call.shared,
                 now=clock.now(),
                 remaining=None if call.deadline_at is None else call.deadline_at - now,
             )
+            if not decision.counts:
+                call.shared += 1
             if decision.action == "throttle":
                 await self._throttle(call, decision, now)
             elif decision.action == "retry":
@@ -744,7 +751,7 @@ class Transport:
             call.error = exc
             kind = classify_exception(exc)
             call.kind = "tls" if kind == "tls_verify" else kind
-            return Outcome(error=kind)
+            return Outcome(error=kind, shared=self._seen_before(self._cause(call)))
         except TimeoutError:
             call.breaker.release(call.permit)
             call.permit = 0
@@ -930,6 +937,17 @@ class Transport:
                 how_to_check=_HOW_TO_CHECK.format(method=call.method),
             ) from error
         raise TransportError(call.kind, sec.host, message, attempts=call.sent) from error
+
+    def _seen_before(self, cause: BaseException | None) -> bool:
+        """Whether another request already failed with this very exception: the streams of
+        one broken HTTP/2 connection all get the same one. The first counts; the others are
+        collateral (see `Outcome.shared`)."""
+        if cause is None:
+            return False
+        if any(c is cause for c in self._recent_causes):
+            return True
+        self._recent_causes.append(cause)
+        return False
 
     @staticmethod
     def _cause(call: _Call) -> BaseException | None:
