@@ -22,13 +22,14 @@ request and response, metrics are a few integer updates.
 from __future__ import annotations
 
 import asyncio
+import copy
 import dataclasses
 import gzip
 import json as jsonlib
 import logging
 import ssl
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Self
 
@@ -67,7 +68,7 @@ from alecs.transport.probe import ProbeResult, run_probe, split_host
 from alecs.transport.ratelimit import RateLimiter, family_for_path, purge_objects
 from alecs.transport.retry import RetryBudget, server_wait_hint
 from alecs.transport.settings import TransportSettings
-from alecs.transport.singleflight import SingleFlight
+from alecs.transport.singleflight import SingleFlight, SingleFlightTimeout
 
 log = logging.getLogger("alecs.transport")
 
@@ -203,6 +204,25 @@ def api_error_from_response(
     )
 
 
+def follower_response(response: httpx2.Response) -> httpx2.Response:
+    """A single-flight follower's own copy of the leader's response.
+
+    The body bytes are shared (immutable); headers, extensions and the request (with its own
+    headers and extensions) are copies, so a caller that changes its response changes nobody
+    else's. `extensions["alecs.shared"]` is True on a follower's copy.
+    """
+    clone = copy.copy(response)
+    clone.headers = response.headers.copy()
+    clone.extensions = {**response.extensions, "alecs.shared": True}
+    request = getattr(response, "_request", None)
+    if request is not None:
+        own = copy.copy(request)
+        own.headers = request.headers.copy()
+        own.extensions = dict(request.extensions)
+        clone.request = own
+    return clone
+
+
 def _freeze(mapping: Mapping[str, Any] | None) -> tuple[tuple[str, str], ...] | None:
     if not mapping:
         return None
@@ -254,7 +274,9 @@ class Transport:
         self._limiter = RateLimiter(
             self._clock, s.rate_limits, safety=s.rate_limit_safety, enabled=s.rate_limiting
         )
-        self._flight: SingleFlight[httpx2.Response] = SingleFlight()
+        self._flight: SingleFlight[httpx2.Response] = SingleFlight(
+            share=follower_response, handover=(DeadlineExceededError,)
+        )
         self._policy = s.retry
         self._sections: dict[str, _Section] = {}
         breakers: dict[str, HostBreaker] = {}
@@ -353,9 +375,14 @@ class Transport:
                 _freeze(headers),
                 api_family,
             )
-            response, shared = await self._flight.do(
-                key,
-                lambda: self._call(
+            budget_s = deadline if deadline is not None else self._settings.deadline
+            called = self._clock.monotonic()
+
+            def lead() -> Awaitable[httpx2.Response]:
+                # A follower that takes over from a leader that gave up keeps only what is
+                # left of its own deadline.
+                left = None if budget_s is None else budget_s - (self._clock.monotonic() - called)
+                return self._call(
                     sec,
                     method,
                     path,
@@ -367,9 +394,24 @@ class Transport:
                     idempotent,
                     api_family,
                     timeout,
-                    deadline,
-                ),
-            )
+                    deadline if left is None or left >= budget_s else max(left, 1e-3),
+                )
+
+            try:
+                response, shared = await self._flight.do(
+                    key,
+                    lead,
+                    wait_limit=budget_s,
+                    monotonic=self._clock.monotonic,
+                )
+            except SingleFlightTimeout:
+                sec.metrics.record_error("deadline")
+                sec.metrics.calls += 1
+                raise DeadlineExceededError(
+                    f"deadline of {budget_s:.1f}s for {method} {_strip_query(path)} passed "
+                    "while waiting for an identical request already in flight",
+                    attempts=0,
+                ) from None
             if shared:
                 sec.metrics.shared_calls += 1
         else:
