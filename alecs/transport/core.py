@@ -33,6 +33,7 @@ from collections.abc import Awaitable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Self
 
+import httpcore2
 import httpx2
 
 from alecs.config import Credentials
@@ -202,6 +203,14 @@ def api_error_from_response(
         body=body,
         retry_after=retry_after,
     )
+
+
+def _origin_of(base_url: str) -> httpcore2.Origin:
+    """The pool origin (scheme, host, port) that requests to `base_url` use."""
+    url = httpx2.URL(base_url)
+    return httpcore2.URL(
+        scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=b"/"
+    ).origin
 
 
 def follower_response(response: httpx2.Response) -> httpx2.Response:
@@ -718,24 +727,36 @@ class Transport:
     # -- lifecycle and diagnostics ----------------------------------------------------------
 
     async def warm_up(self) -> None:
-        """Resolve, connect and handshake (TLS, ALPN) to every section's host now.
+        """Resolve, connect and handshake to every section's host now, sending no HTTP request.
 
-        Sends one unsigned `HEAD` per host through its pool so the connection stays open for the
-        first real call. Failures are logged, never raised.
+        Per host: DNS (into the cache), TCP, TLS with ALPN and, over HTTP/2, the connection
+        preface (magic, SETTINGS, WINDOW_UPDATE: no stream, no headers). The connection is left
+        idle in the section's pool, so the first real call reuses it without a handshake.
+        Nothing unsigned ever reaches the API host (an unsigned request would be an
+        invalid-authentication entry in the customer's Akamai logs). Sections behind a proxy
+        are skipped (the proxy resolves and connects). Failures are logged, never raised.
         """
-        path = self._settings.warm_up_path
 
         async def one(sec: _Section) -> None:
+            if sec.client.proxy:
+                log.debug("warm-up of section %s skipped: it goes through a proxy", sec.name)
+                return
             try:
-                if not sec.client.proxy:
-                    name, port = split_host(sec.host)
-                    if not is_ip_literal(name):
-                        await self._dns.resolve(name, port)
-                request = sec.client.client.build_request("HEAD", path)
-                response = await sec.client.client.send(request, auth=None)
-                await response.aclose()
-                log.debug("warm-up of section %s (%s) done", sec.name, sec.host)
-            except (httpx2.HTTPError, OSError, DnsLookupError) as exc:
+                name, port = split_host(sec.host)
+                if not is_ip_literal(name):
+                    await self._dns.resolve(name, port)
+                s = self._settings
+                protocol = await sec.client.pool.warm(
+                    _origin_of(sec.client.base_url),
+                    {
+                        "connect": s.connect_timeout,
+                        "read": s.read_timeout,
+                        "write": s.write_timeout,
+                        "pool": s.pool_timeout,
+                    },
+                )
+                log.debug("warm-up of section %s (%s): %s", sec.name, sec.host, protocol)
+            except (httpcore2.NetworkError, httpcore2.TimeoutException, OSError) as exc:
                 log.warning(
                     "warm-up of section %s (%s) failed: %s: %s",
                     sec.name,
@@ -744,13 +765,8 @@ class Transport:
                     exc,
                 )
 
-        seen: set[str] = set()
-        jobs = []
-        for sec in self._sections.values():
-            if sec.host not in seen or sec.client.proxy:
-                seen.add(sec.host)
-                jobs.append(one(sec))
-        await asyncio.gather(*jobs)
+        # Every section has its own pool (sections on one host share only the DNS cache).
+        await asyncio.gather(*(one(sec) for sec in self._sections.values()))
 
     async def probe(self, section: str | None = None, *, path: str = "/") -> ProbeResult:
         """Measure DNS, TCP connect, TLS and time to first byte of a fresh connection now."""
