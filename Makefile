@@ -48,8 +48,8 @@ bench: $(STAMP_BENCH)
 	$(BIN)/python -m tools.bench $(BENCH_ARGS)
 
 # Fault benchmark (tools/bench/faults.py, < 3 minutes): resilience under injected faults on the
-# sandbox; prints one table, writes tools/bench/results/faults.{md,json}.
-FAULTS_ARGS ?=
+# sandbox; prints one table, writes tools/bench/results/faults.{md,json} and the README's table.
+FAULTS_ARGS ?= --update-readme
 
 faults: $(STAMP_DEV)
 	$(BIN)/python -m tools.bench.faults $(FAULTS_ARGS)

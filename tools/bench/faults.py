@@ -568,17 +568,54 @@ def render(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+README = Path(__file__).resolve().parents[2] / "README.md"
+README_START = "<!-- faults:start (written by python -m tools.bench.faults --update-readme) -->"
+README_END = "<!-- faults:end -->"
+
+
+def update_readme(rows: list[Row], meta: dict[str, Any], path: Path = README) -> bool:
+    """Replace the table between the README's fault-benchmark markers; False if none."""
+    text = path.read_text()
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        return False
+    lines = [
+        f"Committed run: commit {meta['commit']}, {meta['date']}, {meta['seconds']:.0f} s.",
+        "",
+        "| scenario | result | goal | met |",
+        "|---|---|---|---|",
+    ]
+    for row in rows:
+        met = "-" if row.met is None else ("yes" if row.met else "**no**")
+        lines.append(f"| {row.measure} | {row.result} | {row.goal} | {met} |")
+    block = README_START + "\n" + "\n".join(lines) + "\n" + README_END
+    path.write_text(text[:start] + block + text[end + len(README_END) :])
+    return True
+
+
+def _scenarios_text() -> str:
+    doc = __doc__ or ""
+    start = doc.find("One in-process sandbox")
+    end = doc.find("Results:")
+    return doc[start:end].strip() if start >= 0 and end > start else doc.strip()
+
+
 def _commit() -> str:
-    try:
+    def git(*args: str) -> str:
         return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
+            ["git", *args],
             capture_output=True,
             text=True,
             check=True,
             cwd=Path(__file__).resolve().parent,
         ).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        changed = git("status", "--porcelain", "--untracked-files=no", "--", "alecs", "tools")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+    return commit + (" with uncommitted changes" if changed else "")
 
 
 SCENARIOS = (
@@ -635,6 +672,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="comma-separated scenarios to run")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results directory")
     parser.add_argument("--no-write", action="store_true", help="print only, write no files")
+    parser.add_argument(
+        "--update-readme", action="store_true", help="also put the table into README.md"
+    )
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
@@ -669,8 +709,13 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "faults.md").write_text(
             "# Fault benchmark\n\n"
             f"`make faults` at commit {meta['commit']}, {meta['date']}, {elapsed:.0f} s "
-            "(scenarios: `python -m tools.bench.faults --help`).\n\n" + table + "\n"
+            "(scenarios below).\n\n" + table + "\n\n## Scenarios\n\n" + _scenarios_text() + "\n"
+            "\n## Details\n\n```json\n"
+            + json.dumps({f"{r.scenario}: {r.measure}": r.details for r in rows}, indent=2)
+            + "\n```\n"
         )
+        if args.update_readme and not update_readme(rows, meta):
+            print("faults: README.md has no fault-benchmark markers", file=sys.stderr)
     return 0
 
 
