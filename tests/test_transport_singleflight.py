@@ -213,7 +213,9 @@ async def test_a_cancelled_leader_never_fails_its_followers(server: TransportSer
             leader = asyncio.ensure_future(t.request("t", "GET", path))
             await _until(server, path, 1)
             followers = [asyncio.ensure_future(t.request("t", "GET", path)) for _ in range(3)]
-            await asyncio.sleep(0.05)  # let the followers join the leader's flight
+            for _ in range(5):  # let the followers join the leader's flight
+                await asyncio.sleep(0)
+            assert len(t._flight) == 1
             leader.cancel()
             await _until(server, path, 2)  # one follower took over and sent the request
             server.release(path)

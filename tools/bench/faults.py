@@ -470,7 +470,8 @@ async def probes(sb: Any, window: float) -> list[Row]:
     ]
 
 
-_OUTCOME = re.compile(r"\b(applied|not applied|unknown|was created|created)\b", re.IGNORECASE)
+# A failed first answer "says" the outcome when it names it: applied, not applied, or unknown.
+_OUTCOME = re.compile(r"\b(applied|unknown)\b", re.IGNORECASE)
 
 
 async def lost_creates(sb: Any, n: int) -> list[Row]:
