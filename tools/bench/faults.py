@@ -470,8 +470,9 @@ async def probes(sb: Any, window: float) -> list[Row]:
     ]
 
 
-# A failed first answer "says" the outcome when it names it: applied, not applied, or unknown.
-_OUTCOME = re.compile(r"\b(applied|unknown)\b", re.IGNORECASE)
+# A failed first answer "says" the outcome when it names it (applied, not applied, unknown) or
+# says that no request was sent (so nothing was applied).
+_OUTCOME = re.compile(r"\b(applied|unknown|no request (was )?sent)\b", re.IGNORECASE)
 
 
 async def lost_creates(sb: Any, n: int) -> list[Row]:
@@ -542,7 +543,8 @@ async def lost_creates(sb: Any, n: int) -> list[Row]:
             "lost_creates",
             f"duplicates after {n} creates (CP codes) whose responses were lost, each failed "
             "answer retried once",
-            f"{duplicates} duplicates ({sum(names.values())} CP codes for {n} names)",
+            f"{duplicates} duplicates ({sum(names.values())} CP codes for {n} names; "
+            f"{final_ok}/{n} creates succeeded by the end)",
             "0",
             duplicates == 0,
             details,
