@@ -27,16 +27,18 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import copy
 import dataclasses
 import gzip
 import json as jsonlib
 import logging
 import ssl
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Self
 
+import httpcore2
 import httpx2
 
 from alecs.config import Credentials
@@ -80,7 +82,7 @@ from alecs.transport.retry import (
     server_wait_hint,
 )
 from alecs.transport.settings import TransportSettings
-from alecs.transport.singleflight import SingleFlight
+from alecs.transport.singleflight import SingleFlight, SingleFlightTimeout
 
 log = logging.getLogger("alecs.transport")
 
@@ -328,6 +330,33 @@ def _worst_breaker(sec: _Section) -> BreakerState:
     return BreakerState(**worst.snapshot())
 
 
+def _origin_of(base_url: str) -> httpcore2.Origin:
+    """The pool origin (scheme, host, port) that requests to `base_url` use."""
+    url = httpx2.URL(base_url)
+    return httpcore2.URL(
+        scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=b"/"
+    ).origin
+
+
+def follower_response(response: httpx2.Response) -> httpx2.Response:
+    """A single-flight follower's own copy of the leader's response.
+
+    The body bytes are shared (immutable); headers, extensions and the request (with its own
+    headers and extensions) are copies, so a caller that changes its response changes nobody
+    else's. `extensions["alecs.shared"]` is True on a follower's copy.
+    """
+    clone = copy.copy(response)
+    clone.headers = response.headers.copy()
+    clone.extensions = {**response.extensions, "alecs.shared": True}
+    request = getattr(response, "_request", None)
+    if request is not None:
+        own = copy.copy(request)
+        own.headers = request.headers.copy()
+        own.extensions = dict(request.extensions)
+        clone.request = own
+    return clone
+
+
 def _freeze(mapping: Mapping[str, Any] | None) -> tuple[tuple[str, str], ...] | None:
     if not mapping:
         return None
@@ -379,7 +408,9 @@ class Transport:
         self._limiter = RateLimiter(
             self._clock, s.rate_limits, safety=s.rate_limit_safety, enabled=s.rate_limiting
         )
-        self._flight: SingleFlight[httpx2.Response] = SingleFlight()
+        self._flight: SingleFlight[httpx2.Response] = SingleFlight(
+            share=follower_response, handover=(DeadlineExceededError,)
+        )
         self._recent_causes: collections.deque[BaseException] = collections.deque(maxlen=64)
         self._policy = s.retry
         self._sections: dict[str, _Section] = {}
@@ -485,9 +516,14 @@ class Transport:
                 _freeze(headers),
                 api_family,
             )
-            response, shared = await self._flight.do(
-                key,
-                lambda: self._call(
+            budget_s = deadline if deadline is not None else self._settings.deadline
+            called = self._clock.monotonic()
+
+            def lead() -> Awaitable[httpx2.Response]:
+                # A follower that takes over from a leader that gave up keeps only what is
+                # left of its own deadline.
+                left = None if budget_s is None else budget_s - (self._clock.monotonic() - called)
+                return self._call(
                     sec,
                     method,
                     path,
@@ -499,9 +535,24 @@ class Transport:
                     idempotent,
                     api_family,
                     timeout,
-                    deadline,
-                ),
-            )
+                    deadline if left is None or left >= budget_s else max(left, 1e-3),
+                )
+
+            try:
+                response, shared = await self._flight.do(
+                    key,
+                    lead,
+                    wait_limit=budget_s,
+                    monotonic=self._clock.monotonic,
+                )
+            except SingleFlightTimeout:
+                sec.metrics.record_error("deadline")
+                sec.metrics.calls += 1
+                raise DeadlineExceededError(
+                    f"deadline of {budget_s:.1f}s for {method} {_strip_query(path)} passed "
+                    "while waiting for an identical request already in flight",
+                    attempts=0,
+                ) from None
             if shared:
                 sec.metrics.shared_calls += 1
         else:
@@ -983,24 +1034,36 @@ class Transport:
     # -- lifecycle and diagnostics ----------------------------------------------------------
 
     async def warm_up(self) -> None:
-        """Resolve, connect and handshake (TLS, ALPN) to every section's host now.
+        """Resolve, connect and handshake to every section's host now, sending no HTTP request.
 
-        Sends one unsigned `HEAD` per host through its pool so the connection stays open for the
-        first real call. Failures are logged, never raised.
+        Per host: DNS (into the cache), TCP, TLS with ALPN and, over HTTP/2, the connection
+        preface (magic, SETTINGS, WINDOW_UPDATE: no stream, no headers). The connection is left
+        idle in the section's pool, so the first real call reuses it without a handshake.
+        Nothing unsigned ever reaches the API host (an unsigned request would be an
+        invalid-authentication entry in the customer's Akamai logs). Sections behind a proxy
+        are skipped (the proxy resolves and connects). Failures are logged, never raised.
         """
-        path = self._settings.warm_up_path
 
         async def one(sec: _Section) -> None:
+            if sec.client.proxy:
+                log.debug("warm-up of section %s skipped: it goes through a proxy", sec.name)
+                return
             try:
-                if not sec.client.proxy:
-                    name, port = split_host(sec.host)
-                    if not is_ip_literal(name):
-                        await self._dns.resolve(name, port)
-                request = sec.client.client.build_request("HEAD", path)
-                response = await sec.client.client.send(request, auth=None)
-                await response.aclose()
-                log.debug("warm-up of section %s (%s) done", sec.name, sec.host)
-            except (httpx2.HTTPError, OSError, DnsLookupError) as exc:
+                name, port = split_host(sec.host)
+                if not is_ip_literal(name):
+                    await self._dns.resolve(name, port)
+                s = self._settings
+                protocol = await sec.client.pool.warm(
+                    _origin_of(sec.client.base_url),
+                    {
+                        "connect": s.connect_timeout,
+                        "read": s.read_timeout,
+                        "write": s.write_timeout,
+                        "pool": s.pool_timeout,
+                    },
+                )
+                log.debug("warm-up of section %s (%s): %s", sec.name, sec.host, protocol)
+            except (httpcore2.NetworkError, httpcore2.TimeoutException, OSError) as exc:
                 log.warning(
                     "warm-up of section %s (%s) failed: %s: %s",
                     sec.name,
@@ -1009,13 +1072,8 @@ class Transport:
                     exc,
                 )
 
-        seen: set[str] = set()
-        jobs = []
-        for sec in self._sections.values():
-            if sec.host not in seen or sec.client.proxy:
-                seen.add(sec.host)
-                jobs.append(one(sec))
-        await asyncio.gather(*jobs)
+        # Every section has its own pool (sections on one host share only the DNS cache).
+        await asyncio.gather(*(one(sec) for sec in self._sections.values()))
 
     async def probe(self, section: str | None = None, *, path: str = "/") -> ProbeResult:
         """Measure DNS, TCP connect, TLS and time to first byte of a fresh connection now."""
