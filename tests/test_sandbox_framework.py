@@ -10,7 +10,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from alecs.sandbox.app import Request, Response, Router, family_of
+from alecs.sandbox.framework import Request, Response, Router, family_of
 from alecs.sandbox.ratelimit import BucketSpec, RateLimiter
 from alecs.sandbox.state import operation_remaining, operation_state
 from alecs.transport.auth import EdgeGridAuth

@@ -31,7 +31,7 @@ import secrets
 import unicodedata
 from typing import Any
 
-from alecs.sandbox.app import Request, Response, Router
+from alecs.sandbox.framework import Request, Response, Router
 from alecs.sandbox.ratelimit import RateDecision
 
 ACTIONS = ("invalidate", "delete")

@@ -42,7 +42,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from alecs.sandbox import state as state_module
-from alecs.sandbox.app import ApiProblem, Request, Response, Router
+from alecs.sandbox.framework import ApiProblem, Request, Response, Router
 from alecs.sandbox.state import Transaction
 
 BASE = "/cps/v2"

@@ -33,7 +33,7 @@ import uuid
 from typing import Any
 from urllib.parse import unquote
 
-from alecs.sandbox.app import ApiProblem, Request, Response, Router
+from alecs.sandbox.framework import ApiProblem, Request, Response, Router
 from alecs.sandbox.state import Transaction
 
 BASE = "/config-dns/v2"

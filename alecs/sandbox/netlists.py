@@ -38,7 +38,7 @@ import math
 import re
 from typing import Any
 
-from alecs.sandbox.app import ApiProblem, Request, Response, Router
+from alecs.sandbox.framework import ApiProblem, Request, Response, Router
 from alecs.sandbox.state import operation_remaining, operation_state
 
 BASE = "/network-list/v2"

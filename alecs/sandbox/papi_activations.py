@@ -21,8 +21,8 @@ import math
 from typing import Any
 
 from alecs.sandbox import papi_rules
-from alecs.sandbox.app import Request, Response, Router
-from alecs.sandbox.papi import respond, with_prefix
+from alecs.sandbox.framework import Request, Response, Router
+from alecs.sandbox.papi_common import respond, with_prefix
 from alecs.sandbox.papi_model import (
     FAIL_MARKER,
     NETWORKS,

@@ -23,8 +23,8 @@ import re
 from typing import Any, NoReturn
 
 from alecs.sandbox import papi_rules
-from alecs.sandbox.app import Request, Response, Router
-from alecs.sandbox.papi import require_contract, require_group, respond, with_prefix
+from alecs.sandbox.framework import Request, Response, Router
+from alecs.sandbox.papi_common import require_contract, require_group, respond, with_prefix
 from alecs.sandbox.papi_model import (
     new_etag,
     property_states,
