@@ -1,8 +1,9 @@
 """Certificate Provisioning System (CPS v2) endpoints of the sandbox.
 
 Shaped like ../shared/akamai-apis/apis/cps/v2, with CPS's vendor media types on both sides
-(`Accept` is checked: another version than the one served gets 406; a request body must be
-`application/vnd.akamai.cps.enrollment.v11+json`, else 415):
+(`Accept` is checked: any version the spec documents, e.g. enrollments v1 to v11, is answered
+under that media type, anything else gets 406; a request body must be one of the documented
+`application/vnd.akamai.cps.enrollment.vN+json` versions, else 415):
 
 - `GET /cps/v2/enrollments?contractId=` (enrollments.v11), `POST` (enrollment.v11 in,
   202 enrollment-status.v1 out with `Location`);
@@ -56,6 +57,25 @@ MEDIA = {
     "dv-history": "application/vnd.akamai.cps.dv-history.v1+json",
     "acknowledgement": "application/vnd.akamai.cps.acknowledgement.v1+json",
 }
+# Versions of each media type the spec documents (cps/v2/headers); any of them is accepted in
+# `Accept` and answered with the same document under that media type (the fields the sandbox
+# serves are common to them), and enrollments may be sent as any enrollment version.
+MEDIA_VERSIONS = {
+    "enrollments": range(1, 12),
+    "enrollment": range(1, 12),
+    "enrollment-status": range(1, 2),
+    "change": range(1, 6),
+    "change-id": range(1, 2),
+    "dv-challenges": range(1, 3),
+    "dv-history": range(1, 2),
+    "acknowledgement": range(1, 2),
+    "deployments": range(1, 8),
+    "deployment": range(1, 9),
+    "certificate-history": range(1, 3),
+    "change-history": range(1, 6),
+    "deployment-schedule": range(1, 2),
+}
+_VENDOR_MEDIA = re.compile(r"^application/vnd\.akamai\.cps\.([a-z-]+)\.v(\d+)\+json$")
 ENROLLMENT_FIELDS = (
     "id",
     "location",
@@ -144,11 +164,25 @@ def _accept(req: Request, kind: str) -> str:
     offered = [p.split(";")[0].strip().lower() for p in accept.split(",") if p.strip()]
     if not offered or any(o in ("*/*", "application/*", media) for o in offered):
         return media
+    for o in offered:
+        version = _media_version(o, kind)
+        if version is not None:
+            return o
+    versions = MEDIA_VERSIONS[kind]
     raise ApiProblem(
         406,
-        f"This resource is served as {media}; the request accepts only {accept}.",
+        f"This resource is served as application/vnd.akamai.cps.{kind}.vN+json with N from "
+        f"{versions.start} to {versions.stop - 1}; the request accepts only {accept}.",
         title="Not Acceptable",
     )
+
+
+def _media_version(media_type: str, kind: str) -> int | None:
+    """N when `media_type` is a version of `kind` the spec documents, else None."""
+    m = _VENDOR_MEDIA.match(media_type)
+    if m is None or m.group(1) != kind or int(m.group(2)) not in MEDIA_VERSIONS[kind]:
+        return None
+    return int(m.group(2))
 
 
 def _respond(req: Request, kind: str, body: Any, status: int = 200, **headers: str) -> Response:
@@ -157,10 +191,12 @@ def _respond(req: Request, kind: str, body: Any, status: int = 200, **headers: s
 
 def _content_type(req: Request, kind: str) -> None:
     ctype = (req.header("content-type") or "").split(";")[0].strip().lower()
-    if ctype != MEDIA[kind]:
+    if _media_version(ctype, kind) is None:
+        versions = MEDIA_VERSIONS[kind]
         raise ApiProblem(
             415,
-            f"Send the body as Content-Type: {MEDIA[kind]} (got {ctype or 'none'}).",
+            f"Send the body as Content-Type: {MEDIA[kind]} (or another version from "
+            f"v{versions.start} to v{versions.stop - 1}; got {ctype or 'none'}).",
             title="Unsupported Media Type",
         )
 

@@ -127,7 +127,63 @@ def _key(zone: str, name: str, rtype: str) -> str:
 
 
 def record_view(doc: dict[str, Any]) -> dict[str, Any]:
-    return {"name": doc["name"], "type": doc["type"], "ttl": doc["ttl"], "rdata": doc["rdata"]}
+    rdata = [canonical_rdata(doc["type"], v) for v in doc["rdata"]]
+    return {"name": doc["name"], "type": doc["type"], "ttl": doc["ttl"], "rdata": rdata}
+
+
+# Record types whose rdata ends with a domain name, and how many fields come before it.
+_NAME_TARGET_FIELDS = {"CNAME": 0, "NS": 0, "PTR": 0, "MX": 1, "SRV": 3, "AFSDB": 1}
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _character_strings(value: str) -> str:
+    """TXT/SPF rdata as Edge DNS returns it: one or more quoted character strings of at most
+    255 bytes. A value already written as quoted strings is kept; a bare one is quoted (and
+    split every 255 bytes)."""
+    if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+        return value
+    raw = value.encode()
+    if len(raw) <= 255:
+        return _quote(value)
+    chunks, start = [], 0
+    while start < len(raw):
+        end = min(start + 255, len(raw))
+        while end < len(raw) and (raw[end] & 0xC0) == 0x80:  # not inside a UTF-8 sequence
+            end -= 1
+        chunks.append(_quote(raw[start:end].decode()))
+        start = end
+    return " ".join(chunks)
+
+
+def canonical_rdata(rtype: str, value: str) -> str:
+    """One rdata value in the canonical form the real Edge DNS answers with: TXT and SPF
+    character strings and CAA values quoted, IPv4/IPv6 addresses normalised (AAAA compressed),
+    target names of CNAME, NS, PTR, MX, SRV and AFSDB fully qualified with a trailing dot."""
+    value = value.strip()
+    try:
+        if rtype == "A":
+            return str(ipaddress.IPv4Address(value))
+        if rtype == "AAAA":
+            return ipaddress.IPv6Address(value).compressed
+    except ValueError:
+        return value
+    if rtype in ("TXT", "SPF"):
+        return _character_strings(value)
+    if rtype == "CAA":
+        parts = value.split(None, 2)
+        if len(parts) == 3 and not parts[2].startswith('"'):
+            return f"{parts[0]} {parts[1]} {_quote(parts[2])}"
+        return " ".join(parts) if len(parts) == 3 else value
+    if rtype in _NAME_TARGET_FIELDS:
+        parts = value.split()
+        index = _NAME_TARGET_FIELDS[rtype]
+        if len(parts) == index + 1 and parts[index] != "." and not parts[index].endswith("."):
+            parts[index] += "."
+        return " ".join(parts)
+    return value
 
 
 def _int_arg(req: Request, name: str, default: int, *, minimum: int = 1) -> int:
@@ -417,7 +473,8 @@ def _check_record(req: Request, zone: str, body: Any, *, where: str = "") -> dic
             raise bad_request(req, f"{where}A CNAME record can't be at the zone apex '{zone}'.")
         if len(rdata) != 1:
             raise bad_request(req, f"{where}A CNAME record set must have exactly one target.")
-    return {"zone": zone, "name": name, "type": rtype, "ttl": ttl, "rdata": list(rdata)}
+    rdata = [canonical_rdata(rtype, v) for v in rdata]
+    return {"zone": zone, "name": name, "type": rtype, "ttl": ttl, "rdata": rdata}
 
 
 def _rdata_problem(rtype: str, value: str) -> str | None:

@@ -354,6 +354,10 @@ class SandboxThread:
             connections[key] = writer
             try:
                 await TCPServer(wrapped, loop, config, context, {}, reader, writer)
+            except asyncio.CancelledError:
+                # stop() cancels busy connections; end the task normally, since asyncio's
+                # stream callback (Python 3.11) logs a cancelled connection task as an error
+                pass
             finally:
                 connections.pop(key, None)
                 tasks.discard(task)

@@ -1,0 +1,143 @@
+"""Sandbox fidelity: the sandbox answers as the real Akamai APIs do (issue: clients written for
+the real Akamai work unchanged). One test (or more) per deviation that was fixed, plus the
+fallback for requests that match no simulator route."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterator
+from typing import Any
+
+import httpx2
+import pytest
+
+from alecs.sandbox import spec
+from alecs.transport.auth import EdgeGridAuth
+
+C1, WEB = "ctr_1-5SBXC1", "grp_100001"
+ZONE = "example.com"
+
+
+@pytest.fixture
+def http(fresh_sandbox: Any) -> Iterator[httpx2.Client]:
+    trust = ssl.create_default_context(cafile=str(fresh_sandbox.ca_path))
+    auth = EdgeGridAuth(fresh_sandbox.credentials("sandbox"))
+    with httpx2.Client(base_url=fresh_sandbox.url, verify=trust, auth=auth, timeout=20) as c:
+        yield c
+
+
+# ---------------------------------------------------------------------------------------------
+# Requests that match no route: the spec responder, then a 404 that says "no operation"
+
+
+def test_a_path_that_is_no_operation_gets_a_404_saying_so(http, fresh_sandbox):
+    missing_resource = http.get(
+        "/papi/v1/cpcodes/cpc_999", params={"contractId": C1, "groupId": WEB}
+    )
+    no_operation = http.get("/papi/v1/no-such-collection")
+    assert missing_resource.status_code == no_operation.status_code == 404
+    assert "not an operation" not in missing_resource.json()["detail"]
+    problem = no_operation.json()
+    assert problem["title"] == "Not an Akamai API operation"
+    assert "is not an operation of any Akamai API" in problem["detail"]
+    assert problem["type"].endswith("/sandbox/not-an-operation")
+    # counted like any request
+    assert fresh_sandbox.admin.route_count("GET /papi/v1/no-such-collection", status=404) == 1
+
+
+def test_unmatched_requests_go_to_the_spec_responder_after_verification(
+    http, fresh_sandbox, monkeypatch
+):
+    calls: list[tuple[str, str, str, bytes]] = []
+
+    def responder(method, path, query, headers, body):
+        calls.append((method, path, query, body))
+        assert "authorization" in headers
+        if path == "/edge-diagnostics/v1/grep":
+            return 201, {"Content-Type": "application/json", "X-Spec": "1"}, b'{"ok":true}'
+        return None
+
+    monkeypatch.setattr(spec, "spec_response", responder)
+    answered = http.post("/edge-diagnostics/v1/grep?x=1", json={"a": 1})
+    unsigned = httpx2.post(
+        f"{fresh_sandbox.url}/edge-diagnostics/v1/grep",
+        verify=ssl.create_default_context(cafile=str(fresh_sandbox.ca_path)),
+    )
+    fresh_sandbox.admin.set_faults(pattern="/edge-diagnostics/*", error_rate=1.0, times=1)
+    faulted = http.post("/edge-diagnostics/v1/grep", json={})
+    assert (answered.status_code, answered.json(), answered.headers["x-spec"]) == (
+        201,
+        {"ok": True},
+        "1",
+    )
+    assert answered.headers["content-type"] == "application/json"
+    assert unsigned.status_code == 401  # verification comes first ...
+    assert faulted.status_code == 503  # ... and faults apply
+    assert calls == [("POST", "/edge-diagnostics/v1/grep", "x=1", b'{"a":1}')]
+    assert fresh_sandbox.admin.route_count("POST /edge-diagnostics/v1/grep", status=201) == 1
+
+
+def test_a_missing_service_module_is_an_error() -> None:
+    from alecs.sandbox.framework import Router, load_services
+
+    with pytest.raises(RuntimeError, match=r"alecs\.sandbox\.nosuchapi is missing"):
+        load_services(Router(), ("papi", "nosuchapi"))
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Edge DNS rdata canonical and quoted
+
+
+def test_edge_dns_answers_rdata_in_canonical_form(http):
+    base = f"/config-dns/v2/zones/{ZONE}/names"
+    sets = {
+        "TXT": ("txt.example.com", ["v=spf1 -all", '"already" "quoted"']),
+        "CAA": (ZONE, ["0 issue letsencrypt.org", '0 iodef "mailto:a@example.com"']),
+        "AAAA": ("v6.example.com", ["2001:0db8:0000:0000:0000:0000:0000:0001"]),
+        "CNAME": ("alias.example.com", ["target.example.net"]),
+        "MX": ("mail.example.com", ["10 mx1.example.net"]),
+        "SRV": ("_sip._tcp.example.com", ["10 60 5060 sip.example.net"]),
+    }
+    for rtype, (name, rdata) in sets.items():
+        http.delete(f"{base}/{name}/types/{rtype}")
+        created = http.post(
+            f"{base}/{name}/types/{rtype}",
+            json={"name": name, "type": rtype, "ttl": 300, "rdata": rdata},
+        )
+        assert created.status_code == 201, created.text
+    got = {
+        rtype: http.get(f"{base}/{name}/types/{rtype}").json()["rdata"]
+        for rtype, (name, _) in sets.items()
+    }
+    assert got["TXT"] == ['"v=spf1 -all"', '"already" "quoted"']
+    assert got["CAA"] == ['0 issue "letsencrypt.org"', '0 iodef "mailto:a@example.com"']
+    assert got["AAAA"] == ["2001:db8::1"]
+    assert got["CNAME"] == ["target.example.net."]
+    assert got["MX"] == ["10 mx1.example.net."]
+    assert got["SRV"] == ["10 60 5060 sip.example.net."]
+    listed = http.get(f"/config-dns/v2/zones/{ZONE}/recordsets", params={"types": "TXT"}).json()
+    assert ['"v=spf1 -all"', '"already" "quoted"'] in [r["rdata"] for r in listed["recordsets"]]
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. A replayed signature is rejected after any outcome, an injected 503 included
+
+
+def _replay(http: httpx2.Client, request: httpx2.Request) -> httpx2.Response:
+    """Send exactly the same signed request again (same Authorization header)."""
+    return http.send(httpx2.Request(request.method, request.url, headers=request.headers,
+                                    content=request.content), auth=None)  # fmt: skip
+
+
+@pytest.mark.parametrize("outcome", ["injected-503-before", "injected-503-after", "ok"])
+def test_nonce_replay_is_rejected_whatever_the_first_outcome(http, fresh_sandbox, outcome):
+    if outcome.startswith("injected"):
+        phase = outcome.rsplit("-", 1)[1]
+        fresh_sandbox.admin.set_faults(
+            pattern="GET /papi/v1/groups", error_rate=1.0, times=1, phase=phase
+        )
+    first = http.get("/papi/v1/groups")
+    replayed = _replay(http, first.request)
+    assert first.status_code == (200 if outcome == "ok" else 503)
+    assert replayed.status_code == 401
+    assert "nonce" in replayed.json()["detail"].lower()
