@@ -141,3 +141,135 @@ def test_nonce_replay_is_rejected_whatever_the_first_outcome(http, fresh_sandbox
     assert first.status_code == (200 if outcome == "ok" else 503)
     assert replayed.status_code == 401
     assert "nonce" in replayed.json()["detail"].lower()
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Fast Purge: CP codes as strings, and the {"hostname", "objects": [paths]} form
+
+
+def test_fast_purge_accepts_cpcode_strings_and_hostname_with_paths(http, fresh_sandbox):
+    as_strings = http.post("/ccu/v3/invalidate/cpcode/production", json={"objects": ["1000001"]})
+    with_host = http.post(
+        "/ccu/v3/delete/url/staging",
+        json={"hostname": "www.example.com", "objects": ["/index.html", "/img/a.png"]},
+    )
+    foreign_host = http.post(
+        "/ccu/v3/invalidate/url/staging",
+        json={"hostname": "shop.example.net", "objects": ["/x"]},
+    )
+    not_digits = http.post("/ccu/v3/invalidate/cpcode/production", json={"objects": ["12a"]})
+    assert as_strings.status_code == 201, as_strings.text
+    assert with_host.status_code == 201, with_host.text
+    assert (foreign_host.status_code, foreign_host.json()["title"]) == (403, "unauthorized arl")
+    assert (not_digits.status_code, not_digits.json()["title"]) == (400, "bad CP code")
+    purges = fresh_sandbox.admin.state("act_1-5SBXA1", "purges").values()
+    objects = sorted((o for p in purges for o in p["objects"]), key=str)
+    assert objects == [
+        1000001,
+        "https://www.example.com/img/a.png",
+        "https://www.example.com/index.html",
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# 8. includeCertStatus=true returns certStatus for DEFAULT certificates
+
+
+def test_include_cert_status_returns_cert_status(http):
+    prop = "/papi/v1/properties/prp_600001"
+    ctx = {"contractId": C1, "groupId": "grp_100002"}
+    created = http.post(f"{prop}/versions", params=ctx, json={"createFromVersion": 3})
+    assert created.status_code == 201, created.text
+    hostnames = f"{prop}/versions/4/hostnames"
+    put = http.put(
+        hostnames,
+        params=ctx,
+        json=[
+            {"cnameFrom": "new.example.com", "cnameTo": "www.example.com.edgekey.net",
+             "cnameType": "EDGE_HOSTNAME", "certProvisioningType": "DEFAULT"},
+            {"cnameFrom": "www.example.com", "cnameTo": "www.example.com.edgekey.net",
+             "cnameType": "EDGE_HOSTNAME", "certProvisioningType": "CPS_MANAGED"},
+        ],
+    )  # fmt: skip
+    assert put.status_code == 200, put.text
+    with_status = http.get(hostnames, params={**ctx, "includeCertStatus": "true"}).json()
+    without = http.get(hostnames, params=ctx).json()
+    default, cps = with_status["hostnames"]["items"]
+    assert default["certStatus"]["validationCname"]["hostname"] == "_acme-challenge.new.example.com"
+    assert default["certStatus"]["staging"] == [{"status": "PENDING"}]
+    assert default["certStatus"]["production"] == [{"status": "PENDING"}]
+    assert "certStatus" not in cps
+    assert all("certStatus" not in h for h in without["hostnames"]["items"])
+
+
+# ---------------------------------------------------------------------------------------------
+# 9. versions/latest: 302 with an absolute Location that edgegrid-python can follow
+
+
+def test_latest_version_redirects_to_an_absolute_url(http, fresh_sandbox):
+    import requests
+    from akamai.edgegrid import EdgeGridAuth as RequestsEdgeGridAuth
+
+    path = "/papi/v1/properties/prp_600001/versions/latest"
+    ctx = {"contractId": C1, "groupId": "grp_100002"}
+    resp = http.get(path, params=ctx, follow_redirects=False)
+    assert resp.status_code == 302
+    assert resp.headers["location"].startswith(f"{fresh_sandbox.url}/papi/v1/properties/")
+    creds = fresh_sandbox.credentials()
+    session = requests.Session()
+    session.auth = RequestsEdgeGridAuth(
+        client_token=creds.client_token,
+        client_secret=creds.client_secret,
+        access_token=creds.access_token,
+    )
+    followed = session.get(
+        f"{fresh_sandbox.url}{path}", params=ctx, verify=str(fresh_sandbox.ca_path), timeout=20
+    )
+    session.close()
+    assert followed.status_code == 200, followed.text
+    assert followed.json()["versions"]["items"][0]["propertyVersion"] == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# 10. Rate-limit headers, Fast Purge's 429 media type, HTTP/1.1 reason phrases
+
+
+def test_rate_limit_remaining_never_exceeds_the_limit(http, fresh_sandbox):
+    fresh_sandbox.admin.set_rate_limits(enabled=True, refill=True)
+    resp = http.get("/papi/v1/groups")
+    limit, remaining = (
+        int(resp.headers[h]) for h in ("x-ratelimit-limit", "x-ratelimit-remaining")
+    )
+    assert 0 <= remaining <= limit
+
+
+def test_fast_purge_429_is_application_json(http, fresh_sandbox):
+    fresh_sandbox.admin.set_rate_limits(
+        enabled=True, refill=True, limits={"ccu": {"capacity": 1, "refill_per_s": 0.001}}
+    )
+    path = "/ccu/v3/invalidate/url/production"
+    body = {"objects": ["https://www.example.com/"]}
+    assert http.post(path, json=body).status_code == 201
+    limited = http.post(path, json=body)
+    assert limited.status_code == 429
+    assert limited.headers["content-type"] == "application/json"
+    assert limited.json()["httpStatus"] == 429
+
+
+def test_http1_responses_have_reason_phrases(fresh_sandbox):
+    import socket
+
+    context = ssl.create_default_context(cafile=str(fresh_sandbox.ca_path))
+    context.set_alpn_protocols(["http/1.1"])
+    with socket.create_connection(("127.0.0.1", fresh_sandbox.port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            tls.sendall(
+                b"GET /papi/v1/groups HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            )
+            data = b""
+            while b"\r\n" not in data:
+                chunk = tls.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+    assert data.split(b"\r\n", 1)[0] == b"HTTP/1.1 401 Unauthorized"

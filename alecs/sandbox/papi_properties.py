@@ -19,6 +19,7 @@ get 403 and a hint to create a new version.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any, NoReturn
 
@@ -417,7 +418,9 @@ def latest_version(req: Request) -> Response:
         if version is None:
             req.fail(404, f"No version of {prop['propertyId']} is active on {network}.")
     link = f"/papi/v1/properties/{prop['propertyId']}/versions/{version}?{context_query(prop)}"
-    return respond(req, {"versionLink": link}, 302, {"Location": link})
+    # Location is absolute, as PAPI sends it: clients that follow it re-sign the full URL
+    location = f"https://{req.header('host') or 'localhost'}{link}"
+    return respond(req, {"versionLink": link}, 302, {"Location": location})
 
 
 def create_version(req: Request) -> Response:
@@ -589,14 +592,44 @@ def patch_rules(req: Request) -> Response:
 
 
 def _hostnames_response(req: Request, prop: dict[str, Any], doc: dict[str, Any]) -> Response:
+    items = doc["items"]
+    if (req.arg("includeCertStatus") or "false").lower() == "true":
+        items = [_with_cert_status(req, prop, doc["propertyVersion"], item) for item in items]
     body = {
         **envelope(prop),
         "propertyId": prop["propertyId"],
         "propertyVersion": doc["propertyVersion"],
         "etag": doc["etag"],
-        "hostnames": {"items": doc["items"]},
+        "hostnames": {"items": items},
     }
     return respond(req, body, headers={"ETag": quoted(doc["etag"])})
+
+
+def _with_cert_status(
+    req: Request, prop: dict[str, Any], version: int, item: dict[str, Any]
+) -> dict[str, Any]:
+    """A hostname with `certStatus` (includeCertStatus=true): for DEFAULT (Akamai-managed DV)
+    certificates, the validation CNAME and per network PENDING, or DEPLOYED once this version
+    is active there."""
+    if item.get("certProvisioningType") != "DEFAULT":
+        return item
+    states = property_states(req.state.list("activations"), prop["propertyId"], req.now())
+    host = item["cnameFrom"]
+    token = hashlib.sha256(f"{prop['propertyId']}/{host}".encode()).hexdigest()[:16]
+    status = {
+        network.lower(): [
+            {"status": "DEPLOYED" if states[network].active == version else "PENDING"}
+        ]
+        for network in ("STAGING", "PRODUCTION")
+    }
+    cert_status = {
+        "validationCname": {
+            "hostname": f"_acme-challenge.{host}",
+            "target": f"{token}.{host}.akamai-domain.com",
+        },
+        **status,
+    }
+    return {**item, "certStatus": cert_status}
 
 
 def get_hostnames(req: Request) -> Response:

@@ -319,6 +319,10 @@ class SandboxThread:
         from hypercorn.config import Config
         from hypercorn.utils import wrap_app
 
+        from alecs.sandbox.http1 import install_reason_phrases
+
+        install_reason_phrases()
+
         assert self.tls is not None and self._sock is not None
         s = self.settings
         config = Config()
