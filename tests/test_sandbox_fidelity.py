@@ -273,3 +273,181 @@ def test_http1_responses_have_reason_phrases(fresh_sandbox):
                     break
                 data += chunk
     assert data.split(b"\r\n", 1)[0] == b"HTTP/1.1 401 Unauthorized"
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. GET rules honours the rule format in Accept; 6. rule trees checked against a rule format
+
+
+PRP = "/papi/v1/properties/prp_600001"
+PCTX = {"contractId": C1, "groupId": "grp_100002"}
+
+
+def _papirules(fmt: str) -> dict[str, str]:
+    return {"Accept": f"application/vnd.akamai.papirules.{fmt}+json"}
+
+
+def test_get_rules_honours_the_rule_format_in_accept(http):
+    rules = f"{PRP}/versions/3/rules"
+    plain = http.get(rules, params=PCTX)
+    older = http.get(rules, params=PCTX, headers=_papirules("v2023-01-05"))
+    latest = http.get(rules, params=PCTX, headers=_papirules("latest"))
+    unknown = http.get(rules, params=PCTX, headers=_papirules("v1999-01-01"))
+    head = http.head(rules, params=PCTX)
+    assert plain.json()["ruleFormat"] == "v2024-10-21"
+    assert older.status_code == 200 and older.json()["ruleFormat"] == "v2023-01-05"
+    assert older.headers["content-type"] == "application/vnd.akamai.papirules.v2023-01-05+json"
+    assert older.json()["rules"] == plain.json()["rules"]
+    assert latest.json()["ruleFormat"] == "v2024-10-21"
+    assert unknown.status_code == 406
+    assert unknown.headers["content-type"] == "application/problem+json"
+    problem = unknown.json()
+    assert problem["title"] == "Not Acceptable" and "v1999-01-01" in problem["detail"]
+    assert problem["type"].endswith("/papi/v1/http/not-acceptable")
+    assert head.status_code == 200 and head.headers["etag"] == plain.headers["etag"]
+
+
+def _new_version(http: httpx2.Client) -> str:
+    created = http.post(f"{PRP}/versions", params=PCTX, json={"createFromVersion": 3})
+    assert created.status_code == 201, created.text
+    return f"{PRP}/versions/4/rules"
+
+
+def _tree(http: httpx2.Client, rules: str) -> dict[str, Any]:
+    return {"rules": http.get(rules, params=PCTX).json()["rules"]}
+
+
+@pytest.mark.parametrize(
+    ("change", "location", "needle"),
+    [
+        (
+            lambda t: t["rules"]["behaviors"].append(
+                {"name": "caching", "options": {"behavior": "MAX_AGE", "ttl": "forever"}}
+            ),
+            "options/ttl",
+            'does not match input string "forever"',
+        ),
+        (
+            lambda t: t["rules"].update(comments="x" * (1024 * 1024)),
+            "/rules/comments",
+            "is too long (length: 1048576",
+        ),
+        (
+            lambda t: t["rules"]["behaviors"].append(
+                {"name": "gzipResponse", "options": {"behavior": "SOMETIMES"}}
+            ),
+            "options/behavior",
+            'instance value ("SOMETIMES") not found in enum',
+        ),
+        (
+            lambda t: t["rules"]["behaviors"].append(
+                {"name": "sureRoute", "options": {"enabled": "yes"}}
+            ),
+            "options/enabled",
+            "instance type (string) does not match any allowed primitive type",
+        ),
+        (
+            lambda t: t["rules"]["behaviors"].append({"name": "caching", "options": {}}),
+            "options",
+            'missing required properties (["behavior"])',
+        ),
+    ],
+    ids=["pattern", "maxLength", "enum", "type", "required"],
+)
+def test_rule_trees_are_checked_against_the_rule_format(http, change, location, needle):
+    rules = _new_version(http)
+    tree = _tree(http, rules)
+    change(tree)
+    resp = http.put(rules, params=PCTX, json=tree)
+    assert resp.status_code == 400, resp.text[:500]
+    problem = resp.json()
+    assert problem["title"] == "Input does not match schema"
+    details = [e["detail"] for e in problem["errors"]]
+    assert any(needle in d and location in d for d in details), details
+    after = http.get(rules, params=PCTX).json()["rules"]
+    assert after == _tree(http, f"{PRP}/versions/3/rules")["rules"]  # nothing saved
+
+
+def test_a_valid_rule_tree_with_known_options_passes(http):
+    rules = _new_version(http)
+    tree = _tree(http, rules)
+    tree["rules"]["behaviors"].append(
+        {
+            "name": "caching",
+            "options": {"behavior": "MAX_AGE", "mustRevalidate": False, "ttl": "1d"},
+        }
+    )
+    resp = http.put(rules, params={**PCTX, "dryRun": "true"}, json=tree)
+    assert resp.status_code == 200, resp.text[:500]
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Endpoints with state: PAPI
+
+
+def test_papi_rule_formats_schemas_and_available_behaviors(http):
+    formats = http.get("/papi/v1/rule-formats").json()["ruleFormats"]["items"]
+    schema = http.get("/papi/v1/schemas/products/prd_Fresca/v2024-10-21")
+    unknown_format = http.get("/papi/v1/schemas/products/prd_Fresca/v1999-01-01")
+    behaviors = http.get(f"{PRP}/versions/3/available-behaviors", params=PCTX).json()
+    criteria = http.get(f"{PRP}/versions/3/available-criteria", params=PCTX).json()
+    assert formats[0] == "latest" and "v2024-10-21" in formats
+    caching = schema.json()["definitions"]["catalog"]["behaviors"]["caching"]
+    assert "ttl" in caching["properties"]["options"]["properties"]
+    assert unknown_format.status_code == 400
+    names = [b["name"] for b in behaviors["behaviors"]["items"]]
+    assert "caching" in names and "origin" in names
+    link = behaviors["behaviors"]["items"][0]["schemaLink"]
+    assert link.startswith("/papi/v1/schemas/products/prd_Fresca/")
+    assert "path" in [c["name"] for c in criteria["criteria"]["items"]]
+
+
+def test_papi_pending_activation_can_be_cancelled(http, fresh_sandbox):
+    created = http.post(
+        f"{PRP}/activations",
+        params=PCTX,
+        json={
+            "propertyVersion": 3,
+            "network": "PRODUCTION",
+            "notifyEmails": ["ops@example.com"],
+            "acknowledgeAllWarnings": True,
+        },
+    )
+    assert created.status_code == 201, created.text
+    link = created.json()["activationLink"]
+    cancelled = http.delete(link)
+    again = http.delete(link)
+    fresh_sandbox.admin.advance_clock(60)
+    after = http.get(link).json()["activations"]["items"][0]
+    prop = http.get(PRP, params=PCTX).json()["properties"]["items"][0]
+    assert cancelled.status_code == 200
+    assert cancelled.json()["activations"]["items"][0]["status"] == "ABORTED"
+    assert again.status_code == 422
+    assert after["status"] == "ABORTED"
+    assert prop["productionVersion"] == 2  # still the version active before
+
+
+def test_papi_hostname_bucket_patch_diff_and_cancel(http, fresh_sandbox):
+    base = "/papi/v1/properties/prp_600001"
+    before = http.get(f"{base}/hostnames", params=PCTX).json()["hostnames"]["items"]
+    assert {h["cnameFrom"] for h in before} == {"www.example.com", "example.com"}
+    patched = http.patch(
+        f"{base}/hostnames",
+        params=PCTX,
+        json={
+            "network": "STAGING",
+            "add": [{"cnameFrom": "m.example.com", "edgeHostnameId": "ehn_500001",
+                     "cnameType": "EDGE_HOSTNAME", "certProvisioningType": "DEFAULT"}],
+            "remove": ["example.com"],
+        },
+    )  # fmt: skip
+    assert patched.status_code == 202, patched.text
+    diff = http.get(f"{base}/hostnames/diff", params=PCTX).json()["hostnames"]["items"]
+    assert {d["cnameFrom"] for d in diff} == {"m.example.com", "example.com"}
+    activation = patched.json()["activationLink"]
+    assert http.get(activation).json()["hostnameActivations"]["items"][0]["status"] == "PENDING"
+    assert http.delete(activation).status_code == 200
+    restored = http.get(f"{base}/hostnames", params=PCTX).json()["hostnames"]["items"]
+    assert {h["cnameFrom"] for h in restored} == {"www.example.com", "example.com"}
+    listed = http.get(f"{base}/hostname-activations", params=PCTX).json()
+    assert [a["status"] for a in listed["hostnameActivations"]["items"]] == ["ABORTED"]

@@ -15,7 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from alecs.sandbox import papi_activations, papi_edgehostnames, papi_properties
+from alecs.sandbox import (
+    papi_activations,
+    papi_catalog,
+    papi_edgehostnames,
+    papi_hostname_buckets,
+    papi_properties,
+)
 from alecs.sandbox.framework import Request, Response, Router
 from alecs.sandbox.papi_common import (
     PREFIXES,
@@ -184,3 +190,5 @@ def register(router: Router) -> None:
     papi_properties.register(recording)  # type: ignore[arg-type]
     papi_activations.register(recording)  # type: ignore[arg-type]
     papi_edgehostnames.register(recording)  # type: ignore[arg-type]
+    papi_catalog.register(recording)  # type: ignore[arg-type]
+    papi_hostname_buckets.register(recording)  # type: ignore[arg-type]

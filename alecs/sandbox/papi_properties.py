@@ -489,12 +489,51 @@ def _rules_response(
     return respond(req, body, headers={"ETag": quoted(doc["etag"])})
 
 
+def accepted_rule_format(req: Request) -> str | None:
+    """The rule format asked for in `Accept` (`application/vnd.akamai.papirules.v2024-05-31
+    +json`; `latest` is the newest), None when Accept names none; 406 for a format that does
+    not exist (papi/v1/errors/406.yaml)."""
+    accept = req.header("accept") or ""
+    for part in accept.split(","):
+        m = _RULES_CTYPE.match(part.split(";")[0].strip().lower())
+        if m is None:
+            continue
+        wanted = m.group(1)
+        if wanted == "latest":
+            return RULE_FORMATS[0]
+        if wanted in RULE_FORMATS:
+            return wanted
+        req.fail(
+            406,
+            "The system does not support the content-type restrictions provided by your "
+            f"'Accept' header: there is no rule format {wanted!r}; the rule formats are "
+            f"'latest', {', '.join(repr(f) for f in RULE_FORMATS)} (GET /papi/v1/rule-formats).",
+            title="Not Acceptable",
+            type=f"{PROBLEMS}/http/not-acceptable",
+        )
+    return None
+
+
 def get_rules(req: Request) -> Response:
     prop = find_property(req)
     version = version_number(req)
     find_version(req, prop, version)
     doc = req.state.get("property_rules", version_key(prop["propertyId"], version))
-    return _rules_response(req, prop, doc, validate=_validate_flag(req))
+    wanted = accepted_rule_format(req)
+    if wanted is not None and wanted != doc["ruleFormat"]:
+        # The sandbox's behaviors and options are the same in every rule format it knows, so
+        # the tree converts by relabelling it (PAPI converts behaviors between formats).
+        doc = dict(doc, ruleFormat=wanted)
+    response = _rules_response(req, prop, doc, validate=_validate_flag(req))
+    if wanted is not None:
+        response.content_type = f"application/vnd.akamai.papirules.{wanted}+json"
+    return response
+
+
+def head_rules(req: Request) -> Response:
+    """HEAD on the rule tree: the GET's status and ETag, no body."""
+    response = get_rules(req)
+    return Response(b"", response.status, response.headers, response.content_type)
 
 
 def _schema_problem(req: Request, problem: papi_rules.SchemaProblem) -> NoReturn:
@@ -811,6 +850,7 @@ def register(router: Router) -> None:
     router.add("GET", base + "/{propertyId}/versions/{propertyVersion}", get_version)
     rules = base + "/{propertyId}/versions/{propertyVersion}/rules"
     router.add("GET", rules, get_rules)
+    router.add("HEAD", rules, head_rules)
     router.add("PUT", rules, put_rules)
     router.add("PATCH", rules, patch_rules)
     hosts = base + "/{propertyId}/versions/{propertyVersion}/hostnames"
