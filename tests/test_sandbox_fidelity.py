@@ -451,3 +451,65 @@ def test_papi_hostname_bucket_patch_diff_and_cancel(http, fresh_sandbox):
     assert {h["cnameFrom"] for h in restored} == {"www.example.com", "example.com"}
     listed = http.get(f"{base}/hostname-activations", params=PCTX).json()
     assert [a["status"] for a in listed["hostnameActivations"]["items"]] == ["ABORTED"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Endpoints with state: CPS
+
+VND = "application/vnd.akamai.cps."
+
+
+def _cps_validate(path: str, resp: httpx2.Response, method: str = "GET") -> None:
+    from openapi_schema import specs_available, validate_response
+
+    if specs_available("cps/v2"):
+        validate_response(
+            api="cps/v2",
+            method=method,
+            path=path,
+            status=resp.status_code,
+            body=resp.json(),
+            content_type=resp.headers["content-type"],
+        )
+
+
+def test_cps_update_schedule_cancel_deployments_and_history(http, fresh_sandbox):
+    from alecs.sandbox.cps import WRITABLE_FIELDS
+
+    base = "/cps/v2/enrollments/10001"
+    current = http.get(base, headers={"Accept": VND + "enrollment.v11+json"}).json()
+    deployed = http.get(f"{base}/deployments", headers={"Accept": VND + "deployments.v7+json"})
+    production = http.get(f"{base}/deployments/production")
+    staging = http.get(f"{base}/deployments/staging")
+    assert deployed.status_code == production.status_code == staging.status_code == 200
+    assert production.json()["primaryCertificate"]["certificate"].startswith("-----BEGIN")
+    _cps_validate(f"{base}/deployments", deployed)
+    body = {k: v for k, v in current.items() if k in WRITABLE_FIELDS}
+    contacts_only = dict(body, techContact={**body["techContact"], "firstName": "Ada"})
+    same = http.put(base, json=contacts_only, headers={"Content-Type": VND + "enrollment.v10+json"})
+    assert same.status_code == 200 and same.json()["changes"] == []
+    body["csr"] = {**body["csr"], "sans": [*body["csr"]["sans"], "new.example.com"]}
+    updated = http.put(base, json=body, headers={"Content-Type": VND + "enrollment.v10+json"})
+    assert updated.status_code == 202, updated.text
+    (change,) = updated.json()["changes"]
+    assert http.get(base).json()["pendingChanges"][0]["location"] == change
+    schedule = {"notBefore": "2030-01-01T00:00:00Z", "notAfter": None}
+    put = http.put(
+        f"{change}/deployment-schedule",
+        json=schedule,
+        headers={"Content-Type": VND + "deployment-schedule.v1+json"},
+    )
+    assert put.status_code == 200 and put.json() == {"change": change}
+    got = http.get(f"{change}/deployment-schedule")
+    assert got.json() == schedule
+    _cps_validate(f"{change}/deployment-schedule", got)
+    cancelled = http.delete(change)
+    assert cancelled.status_code == 200 and cancelled.json() == {"change": change}
+    assert http.get(change).status_code == 404
+    assert http.get(base).json()["pendingChanges"] == []
+    history = http.get(f"{base}/history/changes")
+    assert history.json()["changes"][0]["status"] == "cancelled"
+    _cps_validate(f"{base}/history/changes", history)
+    certificates = http.get(f"{base}/history/certificates")
+    assert certificates.json()["certificates"][0]["deploymentStatus"] == "active"
+    _cps_validate(f"{base}/history/certificates", certificates)

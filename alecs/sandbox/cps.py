@@ -13,7 +13,18 @@ under that media type, anything else gets 406; a request body must be one of the
 - `GET .../changes/{changeId}/input/info/lets-encrypt-challenges` (dv-challenges.v2);
 - `POST .../changes/{changeId}/input/update/lets-encrypt-challenges-completed`
   (acknowledgement.v1 in, change-id.v1 out);
-- `GET /cps/v2/enrollments/{enrollmentId}/dv-history` (dv-history.v1).
+- `GET /cps/v2/enrollments/{enrollmentId}/dv-history` (dv-history.v1);
+- `PUT /cps/v2/enrollments/{enrollmentId}` (enrollment.vN in; a change to the CSR or the
+  network configuration starts a `modify-san` / `update-network-configuration` change, 202;
+  contacts only: 200, no change; 409 with pending changes unless
+  `allow-cancel-pending-changes=true`, which cancels them);
+- `DELETE .../changes/{changeId}` cancels a pending change (change-id.v1; 409 once complete);
+- `GET|PUT .../changes/{changeId}/deployment-schedule` (deployment-schedule.v1);
+- `GET .../deployments`, `.../deployments/production`, `.../deployments/staging`
+  (deployments.v7 / deployment.v7: the certificate of the last completed change; 404 when
+  nothing is deployed);
+- `GET .../history/certificates` (certificate-history.v2), `.../history/changes`
+  (change-history.v5; cancelled changes included).
 
 A change moves on with the sandbox clock, through the framework's long-running operation
 helper (`alecs.sandbox.state.schedule`), with the statuses real CPS reports:
@@ -56,6 +67,11 @@ MEDIA = {
     "dv-challenges": "application/vnd.akamai.cps.dv-challenges.v2+json",
     "dv-history": "application/vnd.akamai.cps.dv-history.v1+json",
     "acknowledgement": "application/vnd.akamai.cps.acknowledgement.v1+json",
+    "deployments": "application/vnd.akamai.cps.deployments.v7+json",
+    "deployment": "application/vnd.akamai.cps.deployment.v7+json",
+    "certificate-history": "application/vnd.akamai.cps.certificate-history.v2+json",
+    "change-history": "application/vnd.akamai.cps.change-history.v5+json",
+    "deployment-schedule": "application/vnd.akamai.cps.deployment-schedule.v1+json",
 }
 # Versions of each media type the spec documents (cps/v2/headers); any of them is accepted in
 # `Accept` and answered with the same document under that media type (the fields the sandbox
@@ -70,7 +86,7 @@ MEDIA_VERSIONS = {
     "dv-history": range(1, 2),
     "acknowledgement": range(1, 2),
     "deployments": range(1, 8),
-    "deployment": range(1, 9),
+    "deployment": range(1, 8),
     "certificate-history": range(1, 3),
     "change-history": range(1, 6),
     "deployment-schedule": range(1, 2),
@@ -151,6 +167,17 @@ def register(router: Router) -> None:
     router.add("GET", change + "/input/info/{allowedInputTypeParam}", get_change_input)
     router.add("POST", change + "/input/update/{allowedInputTypeParam}", update_change_input)
     router.add("GET", f"{BASE}/enrollments/{{enrollmentId}}/dv-history", get_dv_history)
+    router.add("PUT", f"{BASE}/enrollments/{{enrollmentId}}", update_enrollment)
+    router.add("DELETE", change, cancel_change)
+    router.add("GET", change + "/deployment-schedule", get_deployment_schedule)
+    router.add("PUT", change + "/deployment-schedule", put_deployment_schedule)
+    deployments = f"{BASE}/enrollments/{{enrollmentId}}/deployments"
+    router.add("GET", deployments, list_deployments)
+    router.add("GET", deployments + "/production", get_production_deployment)
+    router.add("GET", deployments + "/staging", get_staging_deployment)
+    history = f"{BASE}/enrollments/{{enrollmentId}}/history"
+    router.add("GET", history + "/certificates", certificate_history)
+    router.add("GET", history + "/changes", change_history)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -661,3 +688,311 @@ def dns_txt_written(tx: Transaction, fqdn: str, rdata: list[str], now: float) ->
         if challenge["dns"]["responseBody"] in values:
             change.setdefault("dnsSeenAt", {})[domain] = now
             tx.put("cps_changes", f"{change['enrollmentId']}/{change['changeId']}", change)
+
+
+# ---------------------------------------------------------------------------------------------
+# Updates, cancellations, deployment schedules, deployments and history
+
+# networkConfiguration members a deployment shows (deployment.v7)
+_DEPLOYED_NETWORK_FIELDS = (
+    "disallowedTlsVersions",
+    "geography",
+    "mustHaveCiphers",
+    "ocspStapling",
+    "preferredCiphers",
+    "quicEnabled",
+    "secureNetwork",
+    "sniOnly",
+)
+CERT_AFFECTING = ("csr", "networkConfiguration", "ra", "validationType", "certificateType")
+
+
+def update_enrollment(req: Request) -> Response:
+    _content_type(req, "enrollment")
+    media = _accept(req, "enrollment-status")
+    body = _validate_enrollment(req.json())
+    allow_cancel = (req.arg("allow-cancel-pending-changes") or "false").lower() == "true"
+    now = req.now()
+    with req.transaction() as tx:
+        doc = _enrollment(req, tx)
+        eid = int(doc["id"])
+        if body["ra"] != doc["ra"] or body["validationType"] != doc["validationType"]:
+            raise _bad("'ra' and 'validationType' of an enrollment can't change.", "ra")
+        affecting = any(body.get(f) != doc.get(f) for f in CERT_AFFECTING)
+        pending = [c for c in _changes_of(tx, eid) if not _finished(c, now)]
+        if affecting and pending and not allow_cancel:
+            raise ApiProblem(
+                409,
+                f"Enrollment {eid} has pending changes "
+                f"({', '.join(str(c['changeId']) for c in pending)}); set "
+                "allow-cancel-pending-changes=true to cancel them.",
+                title="Conflict",
+            )
+        if body.get("csr") != doc.get("csr"):
+            change_type = "modify-san"
+        elif body.get("networkConfiguration") != doc.get("networkConfiguration"):
+            change_type = "update-network-configuration"
+        else:
+            change_type = "renew"
+        doc.update(body)
+        tx.put("cps_enrollments", str(eid), doc)
+        changes: list[str] = []
+        if affecting:
+            for c in pending:
+                _cancel(tx, c, req.iso_now())
+            cid = tx.next_id("change")
+            vtype = body["validationType"]
+            states: tuple[str, ...] = (
+                DV_STATES
+                if vtype == "dv"
+                else ("generate-csr", "wait-upload-third-party")
+                if vtype == "third-party"
+                else ("generate-csr", *DEPLOY_STATES)
+            )
+            domains = body["csr"]["sans"]
+            tx.put(
+                "cps_changes",
+                f"{eid}/{cid}",
+                {
+                    "enrollmentId": eid,
+                    "changeId": cid,
+                    "type": change_type,
+                    "validationType": vtype,
+                    "domains": domains,
+                    "operation": req.schedule("cps.change", states=states),
+                    "challenges": _challenges(domains) if vtype == "dv" else {},
+                    "dnsSeenAt": {},
+                    "deploymentSchedule": {"notBefore": None, "notAfter": None},
+                    "createdOn": req.iso_now(),
+                },
+            )
+            changes.append(_change_location(eid, cid))
+    location = f"{BASE}/enrollments/{eid}"
+    body_out = {"enrollment": location, "changes": changes}
+    return Response(body_out, 202 if changes else 200, {"Location": location}, media)
+
+
+def _cancel(tx: Transaction, change: dict[str, Any], when: str) -> None:
+    """Move a change to the enrollment's cancelled history."""
+    key = f"{change['enrollmentId']}/{change['changeId']}"
+    tx.delete("cps_changes", key)
+    tx.put("cps_cancelled_changes", key, {**change, "cancelledOn": when})
+
+
+def cancel_change(req: Request) -> Response:
+    media = _accept(req, "change-id")
+    enrollment = _enrollment(req)
+    change = _change(req, enrollment)
+    if _finished(change, req.now()):
+        raise ApiProblem(
+            409,
+            f"Change {change['changeId']} is complete and can't be cancelled.",
+            title="Conflict",
+        )
+    with req.transaction() as tx:
+        _cancel(tx, change, req.iso_now())
+    location = _change_location(change["enrollmentId"], change["changeId"])
+    return Response({"change": location}, 200, {}, media)
+
+
+def get_deployment_schedule(req: Request) -> Response:
+    media = _accept(req, "deployment-schedule")
+    change = _change(req, _enrollment(req))
+    schedule = change.get("deploymentSchedule") or {}
+    body = {"notBefore": schedule.get("notBefore"), "notAfter": schedule.get("notAfter")}
+    return Response(body, 200, {}, media)
+
+
+def _iso_or_none(value: Any, field: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _bad(f"'{field}' must be an ISO 8601 date-time or null.", field)
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise _bad(
+            f"'{field}' must be an ISO 8601 date-time like 2024-05-19T16:00:00Z.", field
+        ) from None
+    return value
+
+
+def put_deployment_schedule(req: Request) -> Response:
+    _content_type(req, "deployment-schedule")
+    media = _accept(req, "change-id")
+    body = req.json()
+    if not isinstance(body, dict) or set(body) - {"notBefore", "notAfter"}:
+        raise _bad("The body must be {'notBefore': ..., 'notAfter': ...}.")
+    schedule = {
+        "notBefore": _iso_or_none(body.get("notBefore"), "notBefore"),
+        "notAfter": _iso_or_none(body.get("notAfter"), "notAfter"),
+    }
+    enrollment = _enrollment(req)
+    change = _change(req, enrollment)
+    if _finished(change, req.now()):
+        raise ApiProblem(409, f"Change {change['changeId']} is complete.", title="Conflict")
+    with req.transaction() as tx:
+        change["deploymentSchedule"] = schedule
+        tx.put("cps_changes", f"{change['enrollmentId']}/{change['changeId']}", change)
+    location = _change_location(change["enrollmentId"], change["changeId"])
+    return Response({"change": location}, 200, {}, media)
+
+
+def _pem(kind: str, seed: str) -> str:
+    body = base64.b64encode(hashlib.sha512(seed.encode()).digest() * 4).decode()
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+    return f"-----BEGIN {kind}-----\n" + "\n".join(lines) + f"\n-----END {kind}-----"
+
+
+def _certificate(doc: dict[str, Any], issued_at: float, serial: str) -> dict[str, Any]:
+    return {
+        "certificate": _pem("CERTIFICATE", f"{doc['id']}/{serial}"),
+        "expiry": _iso(issued_at + 90 * 86400),
+        "keyAlgorithm": "RSA",
+        "signatureAlgorithm": doc.get("signatureAlgorithm") or "SHA-256",
+        "trustChain": _pem("CERTIFICATE", f"chain/{doc.get('ra')}"),
+    }
+
+
+def _completed_at(change: dict[str, Any]) -> float:
+    """When a change completed (it must be complete)."""
+    op = change["operation"]
+    if change["validationType"] != "dv":
+        return state_module.operation_finished_at(op)
+    validated = max(_validated_at(change).values())
+    deploy = state_module.schedule(validated, op["delayS"], states=DEPLOY_STATES)
+    return state_module.operation_finished_at(deploy)
+
+
+def _deployment(req: Request, doc: dict[str, Any]) -> dict[str, Any] | None:
+    """The deployed certificate: the last completed change's, or the seeded one."""
+    now = req.now()
+    done = [c for c in _changes_of(req.state, int(doc["id"])) if _finished(c, now)]
+    if done:
+        issued_at, serial = _completed_at(done[-1]), str(done[-1]["changeId"])
+    elif doc.get("productionSlots"):
+        issued_at, serial = now - 30 * 86400, "seed"
+    else:
+        return None
+    configured = doc.get("networkConfiguration") or {}
+    net = {k: configured[k] for k in _DEPLOYED_NETWORK_FIELDS if k in configured}
+    net["dnsNames"] = list((doc.get("csr") or {}).get("sans") or [])
+    return {
+        "ocspStapled": False,
+        "ocspUris": [],
+        "networkConfiguration": net,
+        "primaryCertificate": _certificate(doc, issued_at, serial),
+        "multiStackedCertificates": [],
+    }
+
+
+def list_deployments(req: Request) -> Response:
+    media = _accept(req, "deployments")
+    deployment = _deployment(req, _enrollment(req))
+    body = {"production": deployment, "staging": deployment} if deployment else {}
+    return Response(body, 200, {}, media)
+
+
+def _network_deployment(req: Request) -> Response:
+    media = _accept(req, "deployment")
+    doc = _enrollment(req)
+    deployment = _deployment(req, doc)
+    if deployment is None:
+        raise _not_found(f"A deployed certificate of enrollment {doc['id']}")
+    return Response(deployment, 200, {}, media)
+
+
+def get_production_deployment(req: Request) -> Response:
+    return _network_deployment(req)
+
+
+def get_staging_deployment(req: Request) -> Response:
+    return _network_deployment(req)
+
+
+def certificate_history(req: Request) -> Response:
+    media = _accept(req, "certificate-history")
+    doc = _enrollment(req)
+    now = req.now()
+    done = [c for c in _changes_of(req.state, int(doc["id"])) if _finished(c, now)]
+    issued = [(_completed_at(c), str(c["changeId"])) for c in done]
+    if not issued and doc.get("productionSlots"):
+        issued = [(now - 30 * 86400, "seed")]
+    certificates = []
+    for n, (issued_at, serial) in enumerate(reversed(issued)):
+        status = "active" if n == 0 else "inactive"
+        certificates.append(
+            {
+                "deploymentStatus": status,
+                "stagingStatus": status,
+                # the schema's names (its example file still says "core")
+                "geography": _HISTORY_GEOGRAPHY.get(
+                    (doc.get("networkConfiguration") or {}).get("geography", "core"),
+                    "standard-worldwide",
+                ),
+                "ra": doc.get("ra"),
+                "type": doc.get("certificateType"),
+                "slots": list(doc.get("assignedSlots") or []) if n == 0 else [],
+                "primaryCertificate": {
+                    k: v
+                    for k, v in _certificate(doc, issued_at, serial).items()
+                    if k != "signatureAlgorithm"
+                },
+                "multiStackedCertificates": [],
+            }
+        )
+    return Response({"certificates": certificates}, 200, {}, media)
+
+
+_HISTORY_GEOGRAPHY = {
+    "core": "standard-worldwide",
+    "china+core": "worldwide",
+    "russia+core": "worldwide-russia",
+}
+
+
+_ACTIONS = {
+    "new-certificate": "New Certificate",
+    "modify-san": "Modify SAN",
+    "update-network-configuration": "Update Network Configuration",
+    "renew": "Renew Certificate",
+}
+
+
+def change_history(req: Request) -> Response:
+    media = _accept(req, "change-history")
+    doc = _enrollment(req)
+    eid = int(doc["id"])
+    now = req.now()
+    entries = []
+    for c in _changes_of(req.state, eid):
+        finished = _finished(c, now)
+        entries.append((c, "completed" if finished else "incomplete", None))
+    for c in req.state.list("cps_cancelled_changes"):
+        if c["enrollmentId"] == eid:
+            entries.append((c, "cancelled", c.get("cancelledOn")))
+    changes = []
+    for c, status, cancelled_on in sorted(entries, key=lambda e: -e[0]["changeId"]):
+        created = c.get("createdOn") or _iso(c["operation"]["startedAt"])
+        updated = cancelled_on or (_iso(_completed_at(c)) if status == "completed" else created)
+        changes.append(
+            {
+                "action": c["type"],
+                "actionDescription": _ACTIONS.get(c["type"], c["type"]),
+                "createdBy": "sandbox",
+                "createdOn": created,
+                "lastUpdated": updated,
+                "ra": doc.get("ra"),
+                "status": status,
+                "primaryCertificate": {
+                    "certificate": _pem("CERTIFICATE", f"{eid}/{c['changeId']}")
+                    if status == "completed"
+                    else None,
+                    "csr": _pem("CERTIFICATE REQUEST", f"csr/{eid}/{c['changeId']}"),
+                    "keyAlgorithm": "RSA",
+                    "trustChain": None,
+                },
+                "multiStackedCertificates": [],
+            }
+        )
+    return Response({"changes": changes}, 200, {}, media)
