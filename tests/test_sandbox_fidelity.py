@@ -513,3 +513,171 @@ def test_cps_update_schedule_cancel_deployments_and_history(http, fresh_sandbox)
     certificates = http.get(f"{base}/history/certificates")
     assert certificates.json()["certificates"][0]["deploymentStatus"] == "active"
     _cps_validate(f"{base}/history/certificates", certificates)
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Endpoints with state: Edge DNS
+
+DNS = "/config-dns/v2"
+
+
+def _dns_ok(resp: httpx2.Response, method: str = "GET", status: int = 200) -> Any:
+    """The JSON body of an Edge DNS response, checked against the spec's schema."""
+    from openapi_schema import specs_available, validate_response
+
+    assert resp.status_code == status, resp.text[:500]
+    body = resp.json() if resp.content else None
+    if body is not None and specs_available("config-dns/v2"):
+        validate_response(
+            api="config-dns/v2",
+            method=method,
+            path=str(resp.request.url.raw_path.decode()),
+            status=resp.status_code,
+            body=body,
+        )
+    return body
+
+
+def test_edge_dns_reference_data_and_zone_status(http):
+    for what in ("contracts", "groups", "authorities", "edgehostnames", "recordset-types",
+                 "dns-sec-algorithms", "tsig-algorithms"):  # fmt: skip
+        assert _dns_ok(http.get(f"{DNS}/data/{what}")), what
+    contract = _dns_ok(http.get(f"{DNS}/zones/{ZONE}/contract"))
+    assert contract["contractId"] == "1-5SBXC1" and contract["zoneCount"] >= 1
+    assert _dns_ok(http.get(f"{DNS}/zones/{ZONE}/aliases")) == {"aliases": []}
+    transfer = _dns_ok(
+        http.post(f"{DNS}/zones/zone-transfer-status", json={"zones": ["example.org"]}), "POST"
+    )
+    assert transfer["zones"][0]["masters"][0]["masterIP"] == "192.0.2.53"
+    not_signed = http.post(f"{DNS}/zones/dns-sec-status", json={"zones": [ZONE]})
+    assert not_signed.status_code == 400 and "not signed" in not_signed.json()["detail"]
+
+
+def test_edge_dns_zone_settings_names_types_and_record_replacement(http):
+    zone = _dns_ok(http.get(f"{DNS}/zones/{ZONE}"))
+    updated = http.put(f"{DNS}/zones/{ZONE}", json={"zone": ZONE, "type": "PRIMARY",
+                                                   "comment": "edited"})  # fmt: skip
+    assert _dns_ok(updated, "PUT")["comment"] == "edited"
+    assert http.get(f"{DNS}/zones/{ZONE}").json()["versionId"] != zone["versionId"]
+    names = _dns_ok(http.get(f"{DNS}/zones/{ZONE}/names"))["names"]
+    assert names[0] == ZONE and f"www.{ZONE}" in names
+    types = _dns_ok(http.get(f"{DNS}/zones/{ZONE}/names/{ZONE}/types"))["types"]
+    assert {"SOA", "NS"} <= set(types)
+    records = http.get(f"{DNS}/zones/{ZONE}/recordsets", params={"showAll": "true"}).json()
+    keep = [r for r in records["recordsets"] if r["type"] in ("SOA", "NS")]
+    new = {"name": f"only.{ZONE}", "type": "A", "ttl": 60, "rdata": ["192.0.2.99"]}
+    replaced = http.put(f"{DNS}/zones/{ZONE}/recordsets", json={"recordsets": [*keep, new]})
+    assert replaced.status_code == 204, replaced.text
+    after = http.get(f"{DNS}/zones/{ZONE}/recordsets", params={"showAll": "true"}).json()
+    assert sorted((r["name"], r["type"]) for r in after["recordsets"]) == sorted(
+        [(r["name"], r["type"]) for r in keep] + [(f"only.{ZONE}", "A")]
+    )
+
+
+def test_edge_dns_zone_file_export_and_import_round_trip(http):
+    exported = http.get(f"{DNS}/zones/{ZONE}/zone-file")
+    assert exported.status_code == 200
+    assert exported.headers["content-type"].startswith("text/dns")
+    text = exported.text
+    assert f"{ZONE}.\t" in text and "\tIN\tSOA\t" in text
+    before = http.get(f"{DNS}/zones/{ZONE}/recordsets", params={"showAll": "true"}).json()
+    added = text + 'new 300 IN TXT "imported; from a zone file"\n'
+    imported = http.post(
+        f"{DNS}/zones/{ZONE}/zone-file", content=added, headers={"Content-Type": "text/dns"}
+    )
+    assert imported.status_code == 204, imported.text
+    after = http.get(f"{DNS}/zones/{ZONE}/recordsets", params={"showAll": "true"}).json()
+    by_key = {(r["name"], r["type"]): r for r in after["recordsets"]}
+    assert by_key[(f"new.{ZONE}", "TXT")]["rdata"] == ['"imported; from a zone file"']
+    for r in before["recordsets"]:
+        if r["type"] != "SOA":  # the serial moved on
+            assert by_key[(r["name"], r["type"])]["rdata"] == r["rdata"]
+    bad = http.post(
+        f"{DNS}/zones/{ZONE}/zone-file",
+        content="www 300 IN A\n",
+        headers={"Content-Type": "text/dns"},
+    )
+    assert bad.status_code == 400 and "line 1" in bad.json()["detail"]
+
+
+def test_edge_dns_change_list_workflow(http, fresh_sandbox):
+    created = http.post(f"{DNS}/changelists", params={"zone": ZONE, "overwrite": "any"})
+    assert created.status_code == 201, created.text
+    base = f"{DNS}/changelists/{ZONE}"
+    add = {"name": f"cl.{ZONE}", "type": "A", "op": "ADD", "ttl": 300, "rdata": ["192.0.2.7"]}
+    assert http.post(f"{base}/recordsets/add-change", json=add).status_code == 204
+    edit = {"name": f"origin-www.{ZONE}", "type": "A", "op": "EDIT", "ttl": 60,
+            "rdata": ["192.0.2.8"]}  # fmt: skip
+    assert http.post(f"{base}/recordsets/add-change", json=edit).status_code == 204
+    states = _dns_ok(http.get(f"{base}/recordsets", params={"showAll": "true"}))
+    by_key = {(r["name"], r["type"]): r["state"] for r in states["recordsets"]}
+    assert by_key[(f"cl.{ZONE}", "A")] == "ADDED"
+    assert by_key[(f"origin-www.{ZONE}", "A")] == "EDITED"
+    diff = _dns_ok(http.get(f"{base}/diff"))
+    assert {(d["name"], d["operation"]) for d in diff["diffs"]["recordSetDiffs"]} == {
+        (f"cl.{ZONE}", "ADD"),
+        (f"origin-www.{ZONE}", "EDIT"),
+    }
+    assert f"cl.{ZONE}" in _dns_ok(http.get(f"{base}/names"))["names"]
+    assert _dns_ok(http.get(f"{base}/names/cl.{ZONE}/types")) == {"types": ["A"]}
+    assert _dns_ok(http.get(f"{base}/names/cl.{ZONE}/types/A"))["state"] == "ADDED"
+    settings = {"zone": ZONE, "type": "PRIMARY", "comment": "from the change list"}
+    assert http.put(f"{base}/settings", json=settings).status_code == 204
+    assert _dns_ok(http.get(f"{base}/settings"))["comment"] == "from the change list"
+    listed = _dns_ok(http.get(f"{DNS}/changelists"))["changeLists"]
+    assert [c["zone"] for c in listed] == [ZONE]
+    found = _dns_ok(
+        http.post(f"{DNS}/changelists/search", json={"zones": [ZONE, "x.test"]}), "POST"
+    )
+    assert [c["zone"] for c in found["changeLists"]] == [ZONE]
+    assert http.post(f"{base}/submit").status_code == 204
+    zone = http.get(f"{DNS}/zones/{ZONE}").json()
+    record = http.get(f"{DNS}/zones/{ZONE}/names/origin-www.{ZONE}/types/A").json()
+    assert zone["comment"] == "from the change list" and record["rdata"] == ["192.0.2.8"]
+    assert http.get(f"{DNS}/zones/{ZONE}/names/cl.{ZONE}/types/A").status_code == 200
+    # a change list's records from a zone file
+    http.post(f"{DNS}/changelists", params={"zone": ZONE})
+    zone_file = (
+        f"$ORIGIN {ZONE}.\n$TTL 300\n@ IN SOA a1-1.akam.net. h.{ZONE}. 1 3600 600 604800 300\n"
+    )
+    zone_file += "@ NS a1-1.akam.net.\nfile IN A 192.0.2.10\n"
+    posted = http.post(
+        f"{base}/recordsets", content=zone_file, headers={"Content-Type": "text/dns"}
+    )
+    assert posted.status_code == 204, posted.text
+    names = _dns_ok(http.get(f"{base}/names"))["names"]
+    assert names == [ZONE, f"file.{ZONE}"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Routed operations per API, counted against the official specs
+
+MINIMUM_ROUTED = {"papi/v1": 45, "config-dns/v2": 40, "cps/v2": 14, "ccu/v3": 6}
+
+
+def _norm(template: str) -> str:
+    import re
+
+    return re.sub(r"\{[^}]+\}", "{}", template)
+
+
+@pytest.mark.parametrize("api", sorted(MINIMUM_ROUTED))
+def test_routed_operations_cover_the_spec(api):
+    from openapi_schema import load_api, require_specs
+
+    from alecs.sandbox.framework import Router, load_services
+
+    require_specs(api)
+    spec_api = load_api(api)
+    operations = {
+        (op.method, _norm(spec_api.base_path + op.template)) for op in spec_api.operations
+    }
+    routed = {
+        (r.method, _norm(r.template))
+        for r in load_services(Router()).routes
+        if r.template.startswith(spec_api.base_path + "/")
+    }
+    invented = sorted(routed - operations)
+    assert not invented, f"routes that are no {api} operation: {invented}"
+    covered = len(routed & operations)
+    assert covered >= MINIMUM_ROUTED[api], f"{api}: {covered}/{len(operations)} routed"
