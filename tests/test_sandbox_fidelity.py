@@ -681,3 +681,68 @@ def test_routed_operations_cover_the_spec(api):
     assert not invented, f"routes that are no {api} operation: {invented}"
     covered = len(routed & operations)
     assert covered >= MINIMUM_ROUTED[api], f"{api}: {covered}/{len(operations)} routed"
+
+
+def test_papi_includes_versions_rules_activation_and_parents(http, fresh_sandbox):
+    ctx = {"contractId": C1, "groupId": "grp_100002"}
+    created = http.post(
+        "/papi/v1/includes",
+        params=ctx,
+        json={"includeName": "shared.settings", "includeType": "COMMON_SETTINGS",
+              "productId": "prd_Fresca", "ruleFormat": "v2024-10-21"},
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    link = created.json()["includeLink"]
+    include_id = link.split("/")[4].split("?")[0]
+    listed = http.get("/papi/v1/includes", params=ctx).json()["includes"]["items"]
+    assert [i["includeId"] for i in listed] == [include_id]
+    base = f"/papi/v1/includes/{include_id}"
+    rules = http.get(f"{base}/versions/1/rules", params=ctx)
+    assert rules.json()["rules"]["name"] == "default"
+    tree = {"rules": {**rules.json()["rules"], "behaviors": [
+        {"name": "caching", "options": {"behavior": "MAX_AGE", "ttl": "7d"}}]}}  # fmt: skip
+    saved = http.put(f"{base}/versions/1/rules", params=ctx, json=tree)
+    assert saved.status_code == 200, saved.text
+    bad = dict(tree, rules={**tree["rules"], "behaviors": [
+        {"name": "caching", "options": {"behavior": "MAX_AGE", "ttl": "forever"}}]})  # fmt: skip
+    assert http.put(f"{base}/versions/1/rules", params=ctx, json=bad).status_code == 400
+    latest = http.get(f"{base}/versions/latest", params=ctx, follow_redirects=False)
+    assert latest.status_code == 302 and latest.headers["location"].startswith("https://")
+    behaviors = http.get(f"{base}/versions/1/available-behaviors", params=ctx).json()
+    assert "include" in [b["name"] for b in behaviors["behaviors"]["items"]]
+    activation = http.post(
+        f"{base}/activations",
+        params=ctx,
+        json={"includeVersion": 1, "network": "STAGING", "notifyEmails": ["a@example.com"]},
+    )
+    assert activation.status_code == 201, activation.text
+    activation_link = activation.json()["activationLink"]
+    pending = http.get(activation_link).json()["activations"]["items"][0]
+    assert pending["status"] == "PENDING" and pending["includeVersion"] == 1
+    assert http.put(f"{base}/versions/1/rules", params=ctx, json=tree).status_code == 403
+    fresh_sandbox.admin.advance_clock(60)
+    include = http.get(base, params=ctx).json()["includes"]["items"][0]
+    assert include["stagingVersion"] == 1
+    second = http.post(f"{base}/versions", params=ctx, json={"createFromVersion": 1})
+    assert second.status_code == 201
+    versions = http.get(f"{base}/versions", params=ctx).json()["versions"]["items"]
+    assert [(v["includeVersion"], v["stagingStatus"]) for v in versions] == [
+        (2, "INACTIVE"),
+        (1, "ACTIVE"),
+    ]
+    # a property that uses the include: its parents and the version's includes
+    prop_rules = f"{PRP}/versions/4/rules"
+    http.post(f"{PRP}/versions", params=PCTX, json={"createFromVersion": 3})
+    prop_tree = _tree(http, prop_rules)
+    prop_tree["rules"]["behaviors"].append({"name": "include", "options": {"id": include_id}})
+    assert http.put(prop_rules, params=PCTX, json=prop_tree).status_code == 200
+    used = http.get(f"{PRP}/versions/4/includes", params=PCTX).json()["includes"]["items"]
+    assert [i["includeId"] for i in used] == [include_id]
+    parents = http.get(f"{base}/parents", params=ctx).json()["properties"]["items"]
+    assert [p["propertyId"] for p in parents] == ["prp_600001"]
+    cancel = http.post(
+        f"{base}/activations",
+        params=ctx,
+        json={"includeVersion": 2, "network": "PRODUCTION", "notifyEmails": ["a@example.com"]},
+    ).json()["activationLink"]
+    assert http.delete(cancel).json()["activations"]["items"][0]["status"] == "ABORTED"

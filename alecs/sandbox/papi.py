@@ -20,6 +20,7 @@ from alecs.sandbox import (
     papi_catalog,
     papi_edgehostnames,
     papi_hostname_buckets,
+    papi_includes,
     papi_properties,
 )
 from alecs.sandbox.framework import Request, Response, Router
@@ -192,3 +193,4 @@ def register(router: Router) -> None:
     papi_edgehostnames.register(recording)  # type: ignore[arg-type]
     papi_catalog.register(recording)  # type: ignore[arg-type]
     papi_hostname_buckets.register(recording)  # type: ignore[arg-type]
+    papi_includes.register(recording)  # type: ignore[arg-type]
