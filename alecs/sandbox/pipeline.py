@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
-import http
 import inspect
 import json
 import logging
@@ -405,6 +404,3 @@ async def send_response(send: Any, response: Response, request_headers: Mapping[
 
 async def _no_receive() -> dict[str, Any]:  # pragma: no cover - a response never reads
     return {"type": "http.disconnect"}
-
-
-REASON_PHRASES = {status.value: status.phrase for status in http.HTTPStatus}
