@@ -746,3 +746,30 @@ def test_papi_includes_versions_rules_activation_and_parents(http, fresh_sandbox
         json={"includeVersion": 2, "network": "PRODUCTION", "notifyEmails": ["a@example.com"]},
     ).json()["activationLink"]
     assert http.delete(cancel).json()["activations"]["items"][0]["status"] == "ABORTED"
+
+
+def test_edge_dns_zone_versions_diff_and_rollback(http):
+    first = http.get(f"{DNS}/zones/{ZONE}").json()["versionId"]
+    added = {"name": f"v.{ZONE}", "type": "A", "ttl": 300, "rdata": ["192.0.2.50"]}
+    assert http.post(f"{DNS}/zones/{ZONE}/names/v.{ZONE}/types/A", json=added).status_code == 201
+    second = http.get(f"{DNS}/zones/{ZONE}").json()["versionId"]
+    versions = _dns_ok(http.get(f"{DNS}/zones/{ZONE}/versions"))["versions"]
+    assert [v["versionId"] for v in versions[:2]] == [second, first]
+    assert [v["activationState"] for v in versions[:2]] == ["ACTIVE", "OBSOLETE"]
+    assert _dns_ok(http.get(f"{DNS}/zones/{ZONE}/versions/{first}"))["versionId"] == first
+    old_sets = _dns_ok(http.get(f"{DNS}/zones/{ZONE}/versions/{first}/recordsets",
+                                params={"showAll": "true"}))  # fmt: skip
+    assert (f"v.{ZONE}", "A") not in {(r["name"], r["type"]) for r in old_sets["recordsets"]}
+    zone_file = http.get(f"{DNS}/zones/{ZONE}/versions/{second}/zone-file").text
+    assert f"v.{ZONE}.\t300\tIN\tA\t192.0.2.50" in zone_file
+    diff = _dns_ok(http.get(f"{DNS}/zones/{ZONE}/versions/diff",
+                            params={"from": first, "to": second}))  # fmt: skip
+    assert {(d["name"], d["operation"]) for d in diff["diffs"]["recordSetDiffs"]} >= {
+        (f"v.{ZONE}", "ADD")
+    }
+    soa = http.get(f"{DNS}/zones/{ZONE}/names/{ZONE}/types/SOA").json()["rdata"][0].split()[2]
+    rolled = http.post(f"{DNS}/zones/{ZONE}/versions/{first}/recordsets/activate")
+    assert rolled.status_code == 204, rolled.text
+    assert http.get(f"{DNS}/zones/{ZONE}/names/v.{ZONE}/types/A").status_code == 404
+    new_soa = http.get(f"{DNS}/zones/{ZONE}/names/{ZONE}/types/SOA").json()["rdata"][0].split()[2]
+    assert int(new_soa) > int(soa)  # the serial moves on, also when rolling back

@@ -247,6 +247,7 @@ def _touch(req: Request, tx: Transaction, zone: str) -> None:
             tx.put("dns_records", soa_key, soa)
     doc = tx.get("dns_zones", zone)
     if doc is not None:
+        keep_first_version(req, tx, zone)
         now = req.iso_now()
         doc.update(
             versionId=str(uuid.uuid4()),
@@ -256,6 +257,43 @@ def _touch(req: Request, tx: Transaction, zone: str) -> None:
             activationState="ACTIVE",
         )
         tx.put("dns_zones", zone, doc)
+        snapshot(tx, doc)
+
+
+MAX_VERSIONS = 50  # zone versions kept per zone (the oldest are forgotten)
+
+
+def keep_first_version(req: Request, tx: Transaction, zone: str) -> None:
+    """Before the first change the sandbox records for a zone (seeded or older ones), keep
+    the zone as it was until now (read outside the transaction) as a version."""
+    if tx.list("dns_zone_versions", zone=zone):
+        return
+    before = req.state.get("dns_zones", zone)
+    if before is not None and before.get("versionId"):
+        snapshot(tx, before, req.state.list("dns_records", zone=zone))
+
+
+def snapshot(
+    tx: Transaction, zone_doc: dict[str, Any], records: list[dict[str, Any]] | None = None
+) -> None:
+    """Keep the zone's settings and record sets (default: as in `tx`) as the version
+    `versionId` (`dns_zone_versions`, key `"zone/versionId"`), for the zone versions
+    endpoints."""
+    zone = zone_doc["zone"]
+    versions = tx.list("dns_zone_versions", zone=zone)
+    serial = 1 + max((v["serial"] for v in versions), default=0)
+    if records is None:
+        records = tx.list("dns_records", zone=zone)
+    records = [record_view(r) for r in records]
+    tx.put(
+        "dns_zone_versions",
+        f"{zone}/{zone_doc['versionId']}",
+        {"zone": zone, "serial": serial, "settings": zone_view(zone_doc), "records": records},
+    )
+    for old in sorted(versions, key=lambda v: v["serial"])[
+        : max(0, len(versions) + 1 - MAX_VERSIONS)
+    ]:
+        tx.delete("dns_zone_versions", f"{zone}/{old['settings']['versionId']}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -770,8 +808,12 @@ def update_zone(req: Request) -> dict[str, Any]:
             doc["masters"] = [str(m) for m in masters]
         if doc["type"] == "PRIMARY" and "signAndServe" in body:
             doc["signAndServe"] = bool(body["signAndServe"])
+        if doc["type"] != "ALIAS":
+            keep_first_version(req, tx, zone)
         doc.update(lastModifiedDate=req.iso_now(), versionId=str(uuid.uuid4()))
         tx.put("dns_zones", zone, doc)
+        if doc["type"] != "ALIAS":
+            snapshot(tx, doc)
     return zone_view(doc)
 
 
