@@ -652,7 +652,13 @@ def test_edge_dns_change_list_workflow(http, fresh_sandbox):
 # ---------------------------------------------------------------------------------------------
 # Routed operations per API, counted against the official specs
 
-MINIMUM_ROUTED = {"papi/v1": 45, "config-dns/v2": 40, "cps/v2": 14, "ccu/v3": 6}
+MINIMUM_ROUTED = {
+    "papi/v1": 45,
+    "config-dns/v2": 40,
+    "cps/v2": 14,
+    "ccu/v3": 6,
+    "network-lists/v2": 15,
+}
 
 
 def _norm(template: str) -> str:
@@ -773,3 +779,19 @@ def test_edge_dns_zone_versions_diff_and_rollback(http):
     assert http.get(f"{DNS}/zones/{ZONE}/names/v.{ZONE}/types/A").status_code == 404
     new_soa = http.get(f"{DNS}/zones/{ZONE}/names/{ZONE}/types/SOA").json()["rdata"][0].split()[2]
     assert int(new_soa) > int(soa)  # the serial moves on, also when rolling back
+
+
+def test_network_list_notification_subscriptions(http, fresh_sandbox):
+    lists = http.get("/network-list/v2/network-lists").json()["networkLists"]
+    list_id = lists[0]["uniqueId"]
+    body = {"recipients": ["sec@example.com", "ops@example.com"], "uniqueIds": [list_id]}
+    assert http.post("/network-list/v2/notifications/subscribe", json=body).status_code == 204
+    gone = {"recipients": ["ops@example.com"], "uniqueIds": [list_id]}
+    assert http.post("/network-list/v2/notifications/unsubscribe", json=gone).status_code == 204
+    state = fresh_sandbox.admin.state("act_1-5SBXA1", "network_list_subscriptions")
+    assert state[list_id]["notificationRecipients"] == ["sec@example.com"]
+    unknown = {"recipients": ["a@example.com"], "uniqueIds": ["999_NOPE"]}
+    assert http.post("/network-list/v2/notifications/subscribe", json=unknown).status_code == 404
+    bad = {"recipients": ["not-an-address"], "uniqueIds": [list_id]}
+    resp = http.post("/network-list/v2/notifications/subscribe", json=bad)
+    assert resp.status_code == 400 and "recipients" in resp.json()["fieldErrors"]
