@@ -65,6 +65,11 @@ def test_unmatched_requests_go_to_the_spec_responder_after_verification(
     )
     fresh_sandbox.admin.set_faults(pattern="/edge-diagnostics/*", error_rate=1.0, times=1)
     faulted = http.post("/edge-diagnostics/v1/grep", json={})
+    fresh_sandbox.admin.set_rate_limits(
+        enabled=True, refill=True, limits={"default": {"capacity": 1, "refill_per_s": 0.001}}
+    )
+    allowed = http.post("/edge-diagnostics/v1/grep", json={"n": 2})
+    limited = http.post("/edge-diagnostics/v1/grep", json={"n": 3})
     assert (answered.status_code, answered.json(), answered.headers["x-spec"]) == (
         201,
         {"ok": True},
@@ -72,9 +77,14 @@ def test_unmatched_requests_go_to_the_spec_responder_after_verification(
     )
     assert answered.headers["content-type"] == "application/json"
     assert unsigned.status_code == 401  # verification comes first ...
-    assert faulted.status_code == 503  # ... and faults apply
-    assert calls == [("POST", "/edge-diagnostics/v1/grep", "x=1", b'{"a":1}')]
-    assert fresh_sandbox.admin.route_count("POST /edge-diagnostics/v1/grep", status=201) == 1
+    assert faulted.status_code == 503  # ... and faults apply, and rate limits
+    assert (allowed.status_code, limited.status_code) == (201, 429)
+    assert allowed.headers["x-ratelimit-limit"] == "1"
+    assert calls == [
+        ("POST", "/edge-diagnostics/v1/grep", "x=1", b'{"a":1}'),
+        ("POST", "/edge-diagnostics/v1/grep", "", b'{"n":2}'),
+    ]
+    assert fresh_sandbox.admin.route_count("POST /edge-diagnostics/v1/grep", status=201) == 2
 
 
 def test_a_missing_service_module_is_an_error() -> None:
