@@ -805,3 +805,23 @@ def test_network_list_notification_subscriptions(http, fresh_sandbox):
     bad = {"recipients": ["not-an-address"], "uniqueIds": [list_id]}
     resp = http.post("/network-list/v2/notifications/subscribe", json=bad)
     assert resp.status_code == 400 and "recipients" in resp.json()["fieldErrors"]
+
+
+def test_edge_dns_tsig_keys(http):
+    key = {"name": "xfr.example.org.", "algorithm": "hmac-sha256",
+           "secret": "DjY16JfIi3JnSDosQWE7Xkx60MbCLo1K7hUCqng8ccg="}  # fmt: skip
+    assert http.get(f"{DNS}/zones/example.org/key").status_code == 404
+    assert http.put(f"{DNS}/zones/example.org/key", json=key).status_code == 204
+    got = _dns_ok(http.get(f"{DNS}/zones/example.org/key"))
+    assert got == {**key, "zonesCount": 1}
+    bulk = {"key": key, "zones": ["example.org", ZONE]}
+    assert http.post(f"{DNS}/keys/bulk-update", json=bulk).status_code == 204
+    keys = _dns_ok(http.get(f"{DNS}/keys"))
+    assert keys["keys"] == [{**key, "zonesCount": 2}]
+    used = _dns_ok(http.get(f"{DNS}/zones/example.org/key/used-by"))
+    assert used == {"zones": [ZONE, "example.org"]}
+    assert _dns_ok(http.post(f"{DNS}/keys/used-by", json=key), "POST") == used
+    assert http.delete(f"{DNS}/zones/example.org/key").status_code == 204
+    assert http.get(f"{DNS}/zones/example.org/key").status_code == 404
+    bad = http.put(f"{DNS}/zones/example.org/key", json={**key, "secret": "not base64!"})
+    assert bad.status_code == 400 and "base64" in bad.json()["detail"]

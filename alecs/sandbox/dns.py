@@ -5,13 +5,14 @@
 - `dns_changes.py`: the rest of change lists (listing, search, diff, record sets, settings);
 - `dns_data.py`: reference data (contracts, groups, authorities, record types, algorithms, edge
   hostnames), a zone's contract and aliases, DNSSEC and zone transfer status;
+- `dns_keys.py`: TSIG keys (a zone's key, listing, used-by, bulk update);
 - `dns_versions.py`: zone versions (listing, record sets, zone file, diff, re-activation);
 - `dns_zonefile.py`: reading and writing master files (`text/dns`).
 """
 
 from __future__ import annotations
 
-from alecs.sandbox import dns_changes, dns_data, dns_versions, dns_zones
+from alecs.sandbox import dns_changes, dns_data, dns_keys, dns_versions, dns_zones
 from alecs.sandbox.framework import Router
 
 
@@ -20,3 +21,4 @@ def register(router: Router) -> None:
     dns_changes.register(router)
     dns_data.register(router)
     dns_versions.register(router)
+    dns_keys.register(router)
