@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.routing import Mount
 from starlette.routing import Router as StarletteRouter
@@ -44,11 +44,9 @@ from alecs.sandbox.framework import (
 )
 from alecs.sandbox.pipeline import MAX_REQUEST_BODY, ApiPipeline
 from alecs.sandbox.ratelimit import BucketSpec, RateLimiter
+from alecs.sandbox.settings import SandboxSettings
 from alecs.sandbox.state import SandboxClock, Store
 from alecs.sandbox.verify import ApiClient, EdgeGridVerifier
-
-if TYPE_CHECKING:
-    from alecs.sandbox.runner import SandboxSettings
 
 __all__ = [
     "MAX_REQUEST_BODY",
