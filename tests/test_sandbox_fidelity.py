@@ -484,7 +484,7 @@ def _cps_validate(path: str, resp: httpx2.Response, method: str = "GET") -> None
 
 
 def test_cps_update_schedule_cancel_deployments_and_history(http, fresh_sandbox):
-    from alecs.sandbox.cps import WRITABLE_FIELDS
+    from alecs.sandbox.cps_enrollments import WRITABLE_FIELDS
 
     base = "/cps/v2/enrollments/10001"
     current = http.get(base, headers={"Accept": VND + "enrollment.v11+json"}).json()

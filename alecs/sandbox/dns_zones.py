@@ -21,8 +21,8 @@ for a missing zone or record set, 409 for something that already exists or confl
 
 Documents: `dns_zones` (key: zone name; the Edge DNS zone, plus `_gid`), `dns_records` (key
 `"zone/fqdn/TYPE"`: `{zone, name, type, ttl, rdata}`), `dns_changelists` (key: zone name).
-Writing a TXT record also tells the CPS sandbox (`alecs.sandbox.cps`), which treats a matching
-`_acme-challenge` record as the answer to a Let's Encrypt DNS challenge.
+Writing a TXT record also tells the CPS sandbox (`cps_enrollments.dns_txt_written`), which
+treats a matching `_acme-challenge` record as the answer to a Let's Encrypt DNS challenge.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import uuid
 from typing import Any
 from urllib.parse import unquote
 
-from alecs.sandbox import cps, dns_zonefile
+from alecs.sandbox import cps_enrollments, dns_zonefile
 from alecs.sandbox.framework import ApiProblem, Request, Response, Router
 from alecs.sandbox.state import Transaction
 
@@ -592,7 +592,7 @@ def _body_matches_path(req: Request, record: dict[str, Any], name: str, rtype: s
 
 def _notify_txt(tx: Transaction, record: dict[str, Any] | None, now: float) -> None:
     if record is not None and record["type"] == "TXT":
-        cps.dns_txt_written(tx, record["name"], record["rdata"], now)
+        cps_enrollments.dns_txt_written(tx, record["name"], record["rdata"], now)
 
 
 def create_record_set(req: Request) -> Response:
