@@ -20,7 +20,7 @@ under that media type, anything else gets 406; a request body must be one of the
   contacts only: 200, no change; 409 with pending changes unless
   `allow-cancel-pending-changes=true`, which cancels them);
 - `DELETE .../changes/{changeId}` cancels a pending change (change-id.v1; 409 once complete);
-- `GET|PUT .../changes/{changeId}/deployment-schedule` (deployment-schedule.v1);
+- `GET|PUT .../changes/{changeId}/deployment-schedule` (deployment-schedule.v1).
 
 A change moves on with the sandbox clock, through the framework's long-running operation
 helper (`alecs.sandbox.state.schedule`), with the statuses real CPS reports:

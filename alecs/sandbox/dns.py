@@ -1,8 +1,8 @@
 """Edge DNS (config-dns v2) endpoints of the sandbox: every route, from its modules.
 
-- `dns_zones.py`: zones, record sets, names and types, zone files, change lists (create, get,
-  delete, submit);
-- `dns_changes.py`: the rest of change lists (listing, search, diff, record sets, settings);
+- `dns_zones.py`: zones, record sets, names and types, zone files (and the shared helpers);
+- `dns_changes.py`: change lists (create, get, delete, submit, listing, search, diff, record
+  sets, settings);
 - `dns_data.py`: reference data (contracts, groups, authorities, record types, algorithms, edge
   hostnames), a zone's contract and aliases, DNSSEC and zone transfer status;
 - `dns_keys.py`: TSIG keys (a zone's key, listing, used-by, bulk update);

@@ -1,9 +1,11 @@
-"""Edge DNS change lists beyond create/get/delete/submit (registered by `dns.py`).
+"""Edge DNS change lists (registered by `dns.py`).
 
 A change list holds the whole future record set list of its zone (`recordsets`, taken from the
-zone when it was created) and the zone settings it will apply (`settings`); submitting it
-(`dns_zones.submit_change_list`) makes them the zone's.
+zone when it was created; a new PRIMARY zone's starts with Edge DNS's default SOA and NS
+records) and the zone settings it will apply (`settings`); submitting it makes them the zone's.
 
+- `POST /config-dns/v2/changelists?zone=&overwrite=`, `GET|DELETE .../changelists/{zone}`,
+  `POST .../changelists/{zone}/submit` (`comment`);
 - `GET /config-dns/v2/changelists`: every change list of the account (`changeLists`);
 - `POST /config-dns/v2/changelists/search` with `{"zones": [...]}`: the change lists of those
   zones;
@@ -19,17 +21,22 @@ zone when it was created) and the zone settings it will apply (`settings`); subm
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from alecs.sandbox.dns_zones import (
     BASE,
-    _change_list_view,
+    DEFAULT_NAMESERVERS,
     _check_record,
+    _key,
     _paginate,
     _param,
+    _soa_rdata,
     _sort,
+    _touch,
     _zone_doc,
     bad_request,
+    conflict,
     not_found,
     parse_zone_file,
     record_view,
@@ -37,6 +44,103 @@ from alecs.sandbox.dns_zones import (
 )
 from alecs.sandbox.framework import Request, Response, Router
 from alecs.sandbox.state import Transaction
+
+# ---------------------------------------------------------------------------------------------
+# Change lists (enough for a new PRIMARY zone's default records)
+
+
+def _change_list_view(doc: dict[str, Any], zone_doc: dict[str, Any] | None) -> dict[str, Any]:
+    stale = zone_doc is None or zone_doc.get("versionId") != doc["zoneVersionId"]
+    return {
+        "zone": doc["zone"],
+        "changeTag": doc["changeTag"],
+        "zoneVersionId": doc["zoneVersionId"],
+        "lastModifiedDate": doc["lastModifiedDate"],
+        "stale": stale,
+    }
+
+
+def create_change_list(req: Request) -> Response:
+    zone = (req.arg("zone", required=True) or "").strip().lower().rstrip(".")
+    overwrite = (req.arg("overwrite") or "none").lower()
+    if overwrite not in ("any", "stale", "none"):
+        raise bad_request(req, "The query parameter 'overwrite' must be any, stale or none.")
+    with req.transaction() as tx:
+        zone_doc = _zone_doc(req, zone, tx)
+        if zone_doc["type"] != "PRIMARY":
+            raise bad_request(
+                req, f"Change lists are for PRIMARY zones; '{zone}' is {zone_doc['type']}."
+            )
+        existing = tx.get("dns_changelists", zone)
+        if existing is not None:
+            stale = _change_list_view(existing, zone_doc)["stale"]
+            if overwrite == "none" or (overwrite == "stale" and not stale):
+                raise conflict(req, f"A change list for zone '{zone}' already exists.")
+        records = tx.list("dns_records", zone=zone)
+        if not any(r["type"] == "SOA" for r in records):
+            serial = int(req.app.clock.iso()[:10].replace("-", "")) * 100 + 1
+            records.append(
+                {"zone": zone, "name": zone, "type": "SOA", "ttl": 86400,
+                 "rdata": [_soa_rdata(zone, serial)]}
+            )  # fmt: skip
+        if not any(r["type"] == "NS" and r["name"] == zone for r in records):
+            records.append(
+                {"zone": zone, "name": zone, "type": "NS", "ttl": 86400,
+                 "rdata": list(DEFAULT_NAMESERVERS)}
+            )  # fmt: skip
+        doc = {
+            "zone": zone,
+            "changeTag": str(uuid.uuid4()),
+            "zoneVersionId": zone_doc["versionId"],
+            "lastModifiedDate": req.iso_now(),
+            "recordsets": records,
+        }
+        tx.put("dns_changelists", zone, doc)
+    return Response(
+        _change_list_view(doc, zone_doc), 201, {"Location": f"{BASE}/changelists/{zone}"}
+    )
+
+
+def get_change_list(req: Request) -> dict[str, Any]:
+    zone = _param(req, "zone")
+    doc = req.state.get("dns_changelists", zone)
+    if doc is None:
+        raise not_found(req, f"Unable to find a change list for zone '{zone}'")
+    return _change_list_view(doc, req.state.get("dns_zones", zone))
+
+
+def delete_change_list(req: Request) -> Response:
+    zone = _param(req, "zone")
+    with req.transaction() as tx:
+        if not tx.delete("dns_changelists", zone):
+            raise not_found(req, f"Unable to find a change list for zone '{zone}'")
+    return Response(None, 204)
+
+
+def submit_change_list(req: Request) -> Response:
+    zone = _param(req, "zone")
+    with req.transaction() as tx:
+        doc = tx.get("dns_changelists", zone)
+        if doc is None:
+            raise not_found(req, f"Unable to find a change list for zone '{zone}'")
+        zone_doc = _zone_doc(req, zone, tx)
+        if _change_list_view(doc, zone_doc)["stale"]:
+            raise conflict(req, f"The change list for zone '{zone}' is stale; create a new one.")
+        for old in tx.list("dns_records", zone=zone):
+            tx.delete("dns_records", _key(zone, old["name"], old["type"]))
+        for record in doc["recordsets"]:
+            tx.put("dns_records", _key(zone, record["name"], record["type"]), record)
+        tx.delete("dns_changelists", zone)
+        settings = doc.get("settings") or {}  # from PUT .../changelists/{zone}/settings
+        zone_doc.update(settings)
+        comment = req.arg("comment")
+        if comment is not None:
+            zone_doc["comment"] = comment
+        if settings or comment is not None:
+            tx.put("dns_zones", zone, zone_doc)
+        _touch(req, tx, zone)
+    return Response(None, 204)
+
 
 SETTINGS_FIELDS = ("comment", "endCustomerId", "signAndServe", "signAndServeAlgorithm")
 
@@ -262,6 +366,10 @@ def put_settings(req: Request) -> Response:
 
 def register(router: Router) -> None:
     base = f"{BASE}/changelists"
+    router.add("POST", base, create_change_list)
+    router.add("GET", base + "/{zone}", get_change_list)
+    router.add("DELETE", base + "/{zone}", delete_change_list)
+    router.add("POST", base + "/{zone}/submit", submit_change_list)
     router.add("GET", base, list_change_lists)
     router.add("POST", base + "/search", search_change_lists)
     router.add("GET", base + "/{zone}/diff", change_list_diff)

@@ -1,4 +1,5 @@
-"""Edge DNS (config-dns v2): zones, record sets and change lists (registered by `dns.py`).
+"""Edge DNS (config-dns v2): zones and record sets (registered by `dns.py`), and the helpers
+the other `dns_*` modules share (problems, record checks and canonical rdata, paging).
 
 Shaped like ../shared/akamai-apis/apis/config-dns/v2:
 
@@ -8,9 +9,12 @@ Shaped like ../shared/akamai-apis/apis/config-dns/v2:
 - `GET|POST /config-dns/v2/zones/{zone}/recordsets` (list with `types`, `search`, `sortBy`,
   paging; bulk create, all or nothing, 204);
 - `GET|POST|PUT|DELETE /config-dns/v2/zones/{zone}/names/{name}/types/{type}`;
-- `POST /config-dns/v2/changelists?zone=`, `GET|DELETE /config-dns/v2/changelists/{zone}`,
-  `POST /config-dns/v2/changelists/{zone}/submit`: a new PRIMARY zone has no records until a
-  change list (which starts with Edge DNS's default SOA and NS records) is submitted.
+- `PUT /config-dns/v2/zones/{zone}` (settings), `PUT .../recordsets` (replace them all, 204),
+  `GET .../names`, `GET .../names/{name}/types`, `GET|POST .../zone-file` (`text/dns`).
+
+A new PRIMARY zone has no records until a change list (`dns_changes.py`, which starts with
+Edge DNS's default SOA and NS records) is submitted. Record data is stored and answered in Edge
+DNS's canonical form (`canonical_rdata`).
 
 Behaviour: every change to a zone's records increments the serial in its SOA record and gives
 the zone a new `versionId`; record sets of SECONDARY zones are read-only and ALIAS zones have
@@ -20,7 +24,7 @@ authoritative-dns/notFound`, "Unable to find zone 'example.com'"): 400 for inval
 for a missing zone or record set, 409 for something that already exists or conflicts.
 
 Documents: `dns_zones` (key: zone name; the Edge DNS zone, plus `_gid`), `dns_records` (key
-`"zone/fqdn/TYPE"`: `{zone, name, type, ttl, rdata}`), `dns_changelists` (key: zone name).
+`"zone/fqdn/TYPE"`: `{zone, name, type, ttl, rdata}`), `dns_zone_versions` (see `snapshot`).
 Writing a TXT record also tells the CPS sandbox (`cps_enrollments.dns_txt_written`), which
 treats a matching `_acme-challenge` record as the answer to a Let's Encrypt DNS challenge.
 """
@@ -83,10 +87,6 @@ def register(router: Router) -> None:
     router.add("POST", rs, create_record_set)
     router.add("PUT", rs, replace_record_set)
     router.add("DELETE", rs, delete_record_set)
-    router.add("POST", f"{BASE}/changelists", create_change_list)
-    router.add("GET", f"{BASE}/changelists/{{zone}}", get_change_list)
-    router.add("DELETE", f"{BASE}/changelists/{{zone}}", delete_change_list)
-    router.add("POST", f"{BASE}/changelists/{{zone}}/submit", submit_change_list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -669,103 +669,6 @@ def create_record_sets(req: Request) -> Response:
             _check_conflicts(req, tx, record)
             tx.put("dns_records", key, record)
             _notify_txt(tx, record, req.now())
-        _touch(req, tx, zone)
-    return Response(None, 204)
-
-
-# ---------------------------------------------------------------------------------------------
-# Change lists (enough for a new PRIMARY zone's default records)
-
-
-def _change_list_view(doc: dict[str, Any], zone_doc: dict[str, Any] | None) -> dict[str, Any]:
-    stale = zone_doc is None or zone_doc.get("versionId") != doc["zoneVersionId"]
-    return {
-        "zone": doc["zone"],
-        "changeTag": doc["changeTag"],
-        "zoneVersionId": doc["zoneVersionId"],
-        "lastModifiedDate": doc["lastModifiedDate"],
-        "stale": stale,
-    }
-
-
-def create_change_list(req: Request) -> Response:
-    zone = (req.arg("zone", required=True) or "").strip().lower().rstrip(".")
-    overwrite = (req.arg("overwrite") or "none").lower()
-    if overwrite not in ("any", "stale", "none"):
-        raise bad_request(req, "The query parameter 'overwrite' must be any, stale or none.")
-    with req.transaction() as tx:
-        zone_doc = _zone_doc(req, zone, tx)
-        if zone_doc["type"] != "PRIMARY":
-            raise bad_request(
-                req, f"Change lists are for PRIMARY zones; '{zone}' is {zone_doc['type']}."
-            )
-        existing = tx.get("dns_changelists", zone)
-        if existing is not None:
-            stale = _change_list_view(existing, zone_doc)["stale"]
-            if overwrite == "none" or (overwrite == "stale" and not stale):
-                raise conflict(req, f"A change list for zone '{zone}' already exists.")
-        records = tx.list("dns_records", zone=zone)
-        if not any(r["type"] == "SOA" for r in records):
-            serial = int(req.app.clock.iso()[:10].replace("-", "")) * 100 + 1
-            records.append(
-                {"zone": zone, "name": zone, "type": "SOA", "ttl": 86400,
-                 "rdata": [_soa_rdata(zone, serial)]}
-            )  # fmt: skip
-        if not any(r["type"] == "NS" and r["name"] == zone for r in records):
-            records.append(
-                {"zone": zone, "name": zone, "type": "NS", "ttl": 86400,
-                 "rdata": list(DEFAULT_NAMESERVERS)}
-            )  # fmt: skip
-        doc = {
-            "zone": zone,
-            "changeTag": str(uuid.uuid4()),
-            "zoneVersionId": zone_doc["versionId"],
-            "lastModifiedDate": req.iso_now(),
-            "recordsets": records,
-        }
-        tx.put("dns_changelists", zone, doc)
-    return Response(
-        _change_list_view(doc, zone_doc), 201, {"Location": f"{BASE}/changelists/{zone}"}
-    )
-
-
-def get_change_list(req: Request) -> dict[str, Any]:
-    zone = _param(req, "zone")
-    doc = req.state.get("dns_changelists", zone)
-    if doc is None:
-        raise not_found(req, f"Unable to find a change list for zone '{zone}'")
-    return _change_list_view(doc, req.state.get("dns_zones", zone))
-
-
-def delete_change_list(req: Request) -> Response:
-    zone = _param(req, "zone")
-    with req.transaction() as tx:
-        if not tx.delete("dns_changelists", zone):
-            raise not_found(req, f"Unable to find a change list for zone '{zone}'")
-    return Response(None, 204)
-
-
-def submit_change_list(req: Request) -> Response:
-    zone = _param(req, "zone")
-    with req.transaction() as tx:
-        doc = tx.get("dns_changelists", zone)
-        if doc is None:
-            raise not_found(req, f"Unable to find a change list for zone '{zone}'")
-        zone_doc = _zone_doc(req, zone, tx)
-        if _change_list_view(doc, zone_doc)["stale"]:
-            raise conflict(req, f"The change list for zone '{zone}' is stale; create a new one.")
-        for old in tx.list("dns_records", zone=zone):
-            tx.delete("dns_records", _key(zone, old["name"], old["type"]))
-        for record in doc["recordsets"]:
-            tx.put("dns_records", _key(zone, record["name"], record["type"]), record)
-        tx.delete("dns_changelists", zone)
-        settings = doc.get("settings") or {}  # from PUT .../changelists/{zone}/settings
-        zone_doc.update(settings)
-        comment = req.arg("comment")
-        if comment is not None:
-            zone_doc["comment"] = comment
-        if settings or comment is not None:
-            tx.put("dns_zones", zone, zone_doc)
         _touch(req, tx, zone)
     return Response(None, 204)
 
