@@ -11,7 +11,6 @@ from typing import Any
 import httpx2
 import pytest
 
-from alecs.sandbox import spec
 from alecs.transport.auth import EdgeGridAuth
 
 C1, WEB = "ctr_1-5SBXC1", "grp_100001"
@@ -48,6 +47,8 @@ def test_a_path_that_is_no_operation_gets_a_404_saying_so(http, fresh_sandbox):
 def test_unmatched_requests_go_to_the_spec_responder_after_verification(
     http, fresh_sandbox, monkeypatch
 ):
+    from alecs.sandbox import spec
+
     calls: list[tuple[str, str, str, bytes]] = []
 
     def responder(method, path, query, headers, body):
