@@ -826,3 +826,35 @@ def test_edge_dns_tsig_keys(http):
     assert http.get(f"{DNS}/zones/example.org/key").status_code == 404
     bad = http.put(f"{DNS}/zones/example.org/key", json={**key, "secret": "not base64!"})
     assert bad.status_code == 400 and "base64" in bad.json()["detail"]
+
+
+def test_edge_dns_bulk_zone_create_and_delete_requests(http, fresh_sandbox):
+    zones = {"zones": [
+        {"zone": "bulk-a.example", "type": "PRIMARY"},
+        {"zone": "bulk-b.example", "type": "SECONDARY", "masters": ["192.0.2.9"]},
+        {"zone": ZONE, "type": "PRIMARY"},
+    ]}  # fmt: skip
+    created = http.post(
+        f"{DNS}/zones/create-requests", params={"contractId": "1-5SBXC1", "gid": 100001},
+        json=zones,
+    )  # fmt: skip
+    body = _dns_ok(created, "POST", 201)
+    status = _dns_ok(http.get(f"{DNS}/zones/create-requests/{body['requestId']}"))
+    assert (status["zonesSubmitted"], status["successCount"], status["failureCount"]) == (3, 2, 1)
+    assert status["isComplete"] is False
+    assert http.get(f"{DNS}/zones/create-requests/{body['requestId']}/result").status_code == 400
+    fresh_sandbox.admin.advance_clock(60)
+    result = _dns_ok(http.get(f"{DNS}/zones/create-requests/{body['requestId']}/result"))
+    assert result["successfullyCreatedZones"] == ["bulk-a.example", "bulk-b.example"]
+    assert result["failedZones"] == [{"zone": ZONE, "failureReason": "ZONE_ALREADY_EXISTS"}]
+    assert http.get(f"{DNS}/zones/bulk-b.example").json()["type"] == "SECONDARY"
+    deleted = http.post(
+        f"{DNS}/zones/delete-requests", json={"zones": ["bulk-a.example", "nope.example"]}
+    )
+    request_id = _dns_ok(deleted, "POST", 201)["requestId"]
+    fresh_sandbox.admin.advance_clock(60)
+    outcome = _dns_ok(http.get(f"{DNS}/zones/delete-requests/{request_id}/result"))
+    assert outcome["successfullyDeletedZones"] == ["bulk-a.example"]
+    assert outcome["failedZones"] == [{"zone": "nope.example", "failureReason": "ZONE_NOT_FOUND"}]
+    assert http.get(f"{DNS}/zones/bulk-a.example").status_code == 404
+    assert _dns_ok(http.get(f"{DNS}/zones/delete-requests/{request_id}"))["isComplete"] is True

@@ -345,7 +345,8 @@ def _valid_zone_name(name: str) -> bool:
     return "." in name and len(name) <= 253 and bool(_NAME.match(name)) and "*" not in name
 
 
-def create_zone(req: Request) -> Response:
+def zone_context(req: Request) -> tuple[str, int]:
+    """The `contractId` and `gid` query parameters of a zone creation, checked."""
     contract = req.arg("contractId")
     if not contract:
         raise bad_request(req, "The query parameter 'contractId' is required.")
@@ -370,7 +371,19 @@ def create_zone(req: Request) -> Response:
             "Forbidden",
             req,
         )
+    return contract, gid
+
+
+def create_zone(req: Request) -> Response:
+    contract, gid = zone_context(req)
     body = req.json()
+    with req.transaction() as tx:
+        doc = new_zone(req, tx, body, contract, gid)
+    return Response(zone_view(doc), 201, {"Location": f"{BASE}/zones/{doc['zone']}"})
+
+
+def new_zone(req: Request, tx: Transaction, body: Any, contract: str, gid: int) -> dict[str, Any]:
+    """Create the zone `body` describes in `tx` (ApiProblem when it can't be)."""
     if not isinstance(body, dict):
         raise bad_request(req, "The request body must be a zone object.")
     allowed = {"zone", "type", "comment", "endCustomerId", "masters", "signAndServe"}
@@ -400,38 +413,37 @@ def create_zone(req: Request) -> Response:
     for key in ("comment", "endCustomerId"):
         if body.get(key):
             doc[key] = str(body[key])
-    with req.transaction() as tx:
-        if tx.get("dns_zones", name) is not None:
-            raise conflict(req, f"Zone '{name}' already exists.")
-        if ztype == "SECONDARY":
-            masters = body.get("masters")
-            if not isinstance(masters, list) or not masters:
-                raise bad_request(req, "A SECONDARY zone needs 'masters' (the primary servers).")
-            for m in masters:
-                try:
-                    ipaddress.ip_address(str(m))
-                except ValueError:
-                    raise bad_request(req, f"Invalid master '{m}': not an IP address.") from None
-            doc["masters"] = [str(m) for m in masters]
-        elif body.get("masters"):
-            raise bad_request(req, "Only SECONDARY zones have 'masters'.")
-        if ztype == "ALIAS":
-            target = str(body.get("target") or "").strip().lower().rstrip(".")
-            base = tx.get("dns_zones", target) if target else None
-            if base is None or base["type"] == "ALIAS":
-                raise bad_request(
-                    req,
-                    f"An ALIAS zone needs 'target', an existing PRIMARY or SECONDARY zone; "
-                    f"'{target}' is not one.",
-                )
-            base["aliasCount"] = int(base.get("aliasCount") or 0) + 1
-            tx.put("dns_zones", target, base)
-            doc.update(target=target, activationState="ACTIVE", lastActivationDate=now)
-        else:
-            doc["signAndServe"] = bool(body.get("signAndServe", False))
-            doc["aliasCount"] = 0
-        tx.put("dns_zones", name, doc)
-    return Response(zone_view(doc), 201, {"Location": f"{BASE}/zones/{name}"})
+    if tx.get("dns_zones", name) is not None:
+        raise conflict(req, f"Zone '{name}' already exists.")
+    if ztype == "SECONDARY":
+        masters = body.get("masters")
+        if not isinstance(masters, list) or not masters:
+            raise bad_request(req, "A SECONDARY zone needs 'masters' (the primary servers).")
+        for m in masters:
+            try:
+                ipaddress.ip_address(str(m))
+            except ValueError:
+                raise bad_request(req, f"Invalid master '{m}': not an IP address.") from None
+        doc["masters"] = [str(m) for m in masters]
+    elif body.get("masters"):
+        raise bad_request(req, "Only SECONDARY zones have 'masters'.")
+    if ztype == "ALIAS":
+        target = str(body.get("target") or "").strip().lower().rstrip(".")
+        base = tx.get("dns_zones", target) if target else None
+        if base is None or base["type"] == "ALIAS":
+            raise bad_request(
+                req,
+                f"An ALIAS zone needs 'target', an existing PRIMARY or SECONDARY zone; "
+                f"'{target}' is not one.",
+            )
+        base["aliasCount"] = int(base.get("aliasCount") or 0) + 1
+        tx.put("dns_zones", target, base)
+        doc.update(target=target, activationState="ACTIVE", lastActivationDate=now)
+    else:
+        doc["signAndServe"] = bool(body.get("signAndServe", False))
+        doc["aliasCount"] = 0
+    tx.put("dns_zones", name, doc)
+    return doc
 
 
 # ---------------------------------------------------------------------------------------------
