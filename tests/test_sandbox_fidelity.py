@@ -858,3 +858,32 @@ def test_edge_dns_bulk_zone_create_and_delete_requests(http, fresh_sandbox):
     assert outcome["failedZones"] == [{"zone": "nope.example", "failureReason": "ZONE_NOT_FOUND"}]
     assert http.get(f"{DNS}/zones/bulk-a.example").status_code == 404
     assert _dns_ok(http.get(f"{DNS}/zones/delete-requests/{request_id}"))["isComplete"] is True
+
+
+def test_papi_account_hostnames_audit_history_and_certificate_challenges(http):
+    from openapi_schema import specs_available, validate_response
+
+    listed = http.get("/papi/v1/hostnames", params={"sort": "hostname:d", "limit": 2})
+    body = listed.json()
+    names = [h["cnameFrom"] for h in body["hostnames"]["items"]]
+    assert listed.status_code == 200 and names == sorted(names, reverse=True)
+    assert body["hostnames"]["totalItems"] >= 3 and "nextLink" in body["hostnames"]
+    www = http.get("/papi/v1/hostnames", params={"hostname": "www.example.com"}).json()
+    assert {h["propertyId"] for h in www["hostnames"]["items"]} == {"prp_600001"}
+    history = http.get("/papi/v1/hostnames/www.example.com/audit-history")
+    assert history.status_code == 200
+    assert {e["action"] for e in history.json()["history"]["items"]} == {"ACTIVATE"}
+    challenges = http.post(
+        "/papi/v1/hostnames/certificate-challenges", json={"cnamesFrom": ["new.example.com"]}
+    )
+    (item,) = challenges.json()["hostnames"]["items"]
+    assert item["validationCname"]["hostname"] == "_acme-challenge.new.example.com"
+    if specs_available("papi/v1"):
+        for resp, method in ((listed, "GET"), (history, "GET"), (challenges, "POST")):
+            validate_response(
+                api="papi/v1",
+                method=method,
+                path=resp.request.url.raw_path.decode(),
+                status=resp.status_code,
+                body=resp.json(),
+            )

@@ -8,7 +8,14 @@
   `activationId` and the network's hostnames;
 - `GET .../hostnames/diff`: the hostnames whose staging and production settings differ;
 - `GET .../hostname-activations[/{hostnameActivationId}]`, `DELETE` on a PENDING one cancels it
-  (ABORTED, the bucket as before).
+  (ABORTED, the bucket as before);
+- `GET /papi/v1/hostnames`: every property hostname of the account, one item per network
+  (`hostname`, `cnameTo`,
+  `network`, `contractId`, `groupId` filters; `sort` hostname:a|d; `offset`/`limit`);
+- `GET /papi/v1/hostnames/{hostname}/audit-history`: ADD/REMOVE through hostname activations
+  and ACTIVATE of property versions that serve it;
+- `POST /papi/v1/hostnames/certificate-challenges` with `{"cnamesFrom": [...]}`: the DNS
+  validation CNAME of each hostname's default (Akamai-managed) certificate.
 
 A property without bucket data starts from the hostnames of its versions active on each network.
 Documents: `hostname_buckets` (key: propertyId; `{"STAGING": {name: item}, "PRODUCTION": ...}`),
@@ -17,11 +24,12 @@ Documents: `hostname_buckets` (key: propertyId; `{"STAGING": {name: item}, "PROD
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from alecs.sandbox.framework import Request, Response, Router
 from alecs.sandbox.papi_common import respond, with_prefix
-from alecs.sandbox.papi_model import NETWORKS, property_states, version_key
+from alecs.sandbox.papi_model import NETWORKS, property_states, render_activation, version_key
 from alecs.sandbox.papi_properties import (
     CERT_TYPES,
     NOT_FOUND,
@@ -166,6 +174,8 @@ def patch_hostnames(req: Request) -> Response:
                 "notifyEmails": list(body.get("notifyEmails") or []),
                 "operation": operation,
                 "previous": buckets[network],
+                "added": sorted(set(bucket) - set(buckets[network])),
+                "removed": sorted(set(buckets[network]) - set(bucket)),
             },
         )
         tx.put(
@@ -187,7 +197,8 @@ def patch_hostnames(req: Request) -> Response:
 
 def _render(doc: dict[str, Any], now: float) -> dict[str, Any]:
     status = doc.get("status") or operation_state(doc["operation"], now)
-    item = {k: v for k, v in doc.items() if k not in ("operation", "previous", "status")}
+    hidden = ("operation", "previous", "status", "added", "removed")
+    item = {k: v for k, v in doc.items() if k not in hidden}
     return {**item, "status": status}
 
 
@@ -243,7 +254,151 @@ def cancel_hostname_activation(req: Request) -> Response:
     return _activations(req, prop, [_render(doc, now)])
 
 
+# ---------------------------------------------------------------------------------------------
+# Account-wide hostnames
+
+
+def _int_arg(req: Request, name: str, default: int, minimum: int) -> int:
+    raw = req.arg(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < minimum:
+        req.fail(400, f"The query parameter '{name}' must be a whole number >= {minimum}.")
+    return int(raw)
+
+
+def account_hostnames(req: Request) -> Response:
+    wanted = (req.arg("hostname") or "").strip().lower()
+    cname_to = (req.arg("cnameTo") or "").strip().lower()
+    network = (req.arg("network") or "").upper()
+    if network and network not in NETWORKS:
+        req.fail(400, "The query parameter 'network' must be STAGING or PRODUCTION.")
+    contract = with_prefix("ctr_", req.arg("contractId") or "") if req.arg("contractId") else None
+    group = with_prefix("grp_", req.arg("groupId") or "") if req.arg("groupId") else None
+    sort = req.arg("sort") or "hostname:a"
+    if sort not in ("hostname:a", "hostname:d"):
+        req.fail(400, "The query parameter 'sort' must be hostname:a or hostname:d.")
+    items = []
+    for prop in req.state.list("properties"):
+        if (contract and prop["contractId"] != contract) or (group and prop["groupId"] != group):
+            continue
+        for item in _merged(_buckets(req, prop)):
+            if wanted and wanted not in item["cnameFrom"]:
+                continue
+            if network and f"{_PREFIX[network]}CnameTo" not in item:
+                continue
+            targets = [item.get("stagingCnameTo"), item.get("productionCnameTo")]
+            if cname_to and cname_to not in [str(t).lower() for t in targets if t]:
+                continue
+            # one item per network the hostname is on (the schema's staging or production
+            # shape; never both in one item)
+            for net, prefix in _PREFIX.items():
+                if f"{prefix}CnameTo" not in item or (network and net != network):
+                    continue
+                entry = {
+                    "contractId": prop["contractId"],
+                    "groupId": prop["groupId"],
+                    "propertyId": prop["propertyId"],
+                    "propertyName": prop["propertyName"],
+                    "cnameFrom": item["cnameFrom"],
+                    "propertyType": "TRADITIONAL",
+                    f"{prefix}CnameType": "EDGE_HOSTNAME",
+                }
+                for field in ("CertType", "EdgeHostnameId", "CnameTo"):
+                    entry[f"{prefix}{field}"] = item[f"{prefix}{field}"]
+                items.append(entry)
+    items.sort(
+        key=lambda i: (i["cnameFrom"], i["propertyId"], "productionCnameTo" in i),
+        reverse=sort == "hostname:d",
+    )
+    offset = _int_arg(req, "offset", 0, 0)
+    limit = _int_arg(req, "limit", 999, 1)
+    page = items[offset : offset + limit]
+    hostnames: dict[str, Any] = {
+        "totalItems": len(items),
+        "currentItemCount": len(page),
+        "items": page,
+    }
+    if offset + limit < len(items):
+        hostnames["nextLink"] = f"/papi/v1/hostnames?offset={offset + limit}&limit={limit}"
+    body = {
+        "accountId": req.account_id,
+        "currentSort": sort,
+        "defaultSort": "hostname:a",
+        "availableSort": ["hostname:a", "hostname:d"],
+        "hostnames": hostnames,
+    }
+    return respond(req, body)
+
+
+def hostname_audit_history(req: Request) -> Response:
+    host = req.params["hostname"].strip().lower()
+    now = req.now()
+    entries: list[dict[str, Any]] = []
+    for doc in req.state.list("hostname_activations"):
+        if doc.get("status") == "ABORTED":
+            continue
+        prop = req.state.get("properties", doc["propertyId"]) or {}
+        for action, names in (
+            ("ADD", doc.get("added") or []),
+            ("REMOVE", doc.get("removed") or []),
+        ):
+            if host in names:
+                entries.append(
+                    {"action": action, "contractId": prop.get("contractId"),
+                     "groupId": prop.get("groupId"), "propertyId": doc["propertyId"],
+                     "network": doc["network"], "user": "sandbox",
+                     "timestamp": doc["submitDate"]}
+                )  # fmt: skip
+    for activation in req.state.list("activations"):
+        rendered = render_activation(activation, now)
+        if rendered["status"] != "ACTIVE" or rendered["activationType"] != "ACTIVATE":
+            continue
+        key = version_key(activation["propertyId"], int(activation["propertyVersion"]))
+        hosts = (req.state.get("property_hostnames", key) or {}).get("items") or []
+        match = next((h for h in hosts if h.get("cnameFrom") == host), None)
+        if match is None:
+            continue
+        entries.append(
+            {"action": "ACTIVATE", "contractId": activation.get("contractId"),
+             "groupId": activation.get("groupId"), "propertyId": activation["propertyId"],
+             "cnameTo": match.get("cnameTo"), "network": activation["network"],
+             "certProvisioningType": match.get("certProvisioningType", "CPS_MANAGED"),
+             "edgeHostnameId": match.get("edgeHostnameId"), "user": "sandbox",
+             "timestamp": rendered["updateDate"]}
+        )  # fmt: skip
+    if not entries:
+        req.fail(404, f"The hostname {host} has no history in this account.")
+    entries.sort(key=lambda e: e["timestamp"] or "", reverse=True)
+    clean = [{k: v for k, v in e.items() if v is not None} for e in entries]
+    return respond(req, {"hostname": host, "history": {"items": clean}})
+
+
+def certificate_challenges(req: Request) -> Response:
+    body = req.json()
+    names = body.get("cnamesFrom") if isinstance(body, dict) else None
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        req.fail(400, "'cnamesFrom' must list at least one property hostname.")
+    items = []
+    for name in names:
+        host = name.strip().lower()
+        token = hashlib.sha256(f"{req.account_id}/{host}".encode()).hexdigest()[:32]
+        items.append(
+            {
+                "cnameFrom": host,
+                "validationCname": {
+                    "hostname": f"_acme-challenge.{host}",
+                    "target": f"ac.{token}.{host}.validate-akdv.net",
+                },
+            }
+        )
+    return respond(req, {"accountId": req.account_id, "hostnames": {"items": items}})
+
+
 def register(router: Router) -> None:
+    router.add("GET", "/papi/v1/hostnames", account_hostnames)
+    router.add("GET", "/papi/v1/hostnames/{hostname}/audit-history", hostname_audit_history)
+    router.add("POST", "/papi/v1/hostnames/certificate-challenges", certificate_challenges)
     base = "/papi/v1/properties/{propertyId}"
     router.add("GET", base + "/hostnames", list_hostnames)
     router.add("PATCH", base + "/hostnames", patch_hostnames)
