@@ -10,16 +10,17 @@
 - `GET .../hostname-activations[/{hostnameActivationId}]`, `DELETE` on a PENDING one cancels it
   (ABORTED, the bucket as before);
 - `GET /papi/v1/hostnames`: every property hostname of the account, one item per network
-  (`hostname`, `cnameTo`,
-  `network`, `contractId`, `groupId` filters; `sort` hostname:a|d; `offset`/`limit`);
+  (`hostname`, `cnameTo`, `network`, `contractId`, `groupId` filters; `sort` hostname:a|d;
+  `offset`/`limit`);
 - `GET /papi/v1/hostnames/{hostname}/audit-history`: ADD/REMOVE through hostname activations
   and ACTIVATE of property versions that serve it;
 - `POST /papi/v1/hostnames/certificate-challenges` with `{"cnamesFrom": [...]}`: the DNS
   validation CNAME of each hostname's default (Akamai-managed) certificate.
 
 A property without bucket data starts from the hostnames of its versions active on each network.
-Documents: `hostname_buckets` (key: propertyId; `{"STAGING": {name: item}, "PRODUCTION": ...}`),
-`hostname_activations` (key: activation id; with `operation` and the bucket it replaced).
+Documents: `hostname_buckets` (key: propertyId; `{"buckets": {"STAGING": {name: item},
+"PRODUCTION": ...}}`), `hostname_activations` (key: activation id; with `operation`, the bucket
+it replaced and the names it added and removed).
 """
 
 from __future__ import annotations
