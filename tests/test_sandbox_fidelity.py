@@ -887,3 +887,35 @@ def test_papi_account_hostnames_audit_history_and_certificate_challenges(http):
                 status=resp.status_code,
                 body=resp.json(),
             )
+
+
+def test_zone_files_parse_and_render() -> None:
+    from alecs.sandbox import dns_zonefile
+
+    text = (
+        "$ORIGIN example.net.\n$TTL 1h\n"
+        "@ IN SOA ns1.example.net. admin.example.net. (\n  7 3600 600 604800 300 ) ; soa\n"
+        "  IN NS ns1.example.net.\n"
+        'txt 300 IN TXT "two  spaces; not a comment" "second"\n'
+        "www IN 60 A 192.0.2.1\n"
+        "    IN 60 A 192.0.2.2\n"
+        "mail.example.net. MX 10 mx.example.net.\n"
+    )
+    sets = {(r["name"], r["type"]): r for r in dns_zonefile.parse(text, "example.net")}
+    assert sets[("example.net", "SOA")]["rdata"] == [
+        "ns1.example.net. admin.example.net. 7 3600 600 604800 300"
+    ]
+    assert sets[("example.net", "NS")]["ttl"] == 3600
+    assert sets[("txt.example.net", "TXT")]["rdata"] == ['"two  spaces; not a comment" "second"']
+    assert sets[("www.example.net", "A")] == {
+        "name": "www.example.net", "type": "A", "ttl": 60, "rdata": ["192.0.2.1", "192.0.2.2"],
+    }  # fmt: skip
+    assert sets[("mail.example.net", "MX")]["rdata"] == ["10 mx.example.net."]
+    again = dns_zonefile.parse(
+        dns_zonefile.render("example.net", list(sets.values())), "example.net"
+    )
+    assert sorted(again, key=lambda r: (r["name"], r["type"])) == sorted(
+        sets.values(), key=lambda r: (r["name"], r["type"])
+    )
+    with pytest.raises(dns_zonefile.ZoneFileError, match="line 1"):
+        dns_zonefile.parse("other.org. 60 IN A 192.0.2.1\n", "example.net")

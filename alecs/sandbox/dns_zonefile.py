@@ -71,6 +71,15 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
     return entries
 
 
+def _rest_after(line: str, count: int) -> str:
+    """`line` after its first `count` whitespace-separated tokens, spacing kept (TXT strings
+    may hold several spaces in a row)."""
+    rest = line.strip()
+    for _ in range(count):
+        rest = rest.split(None, 1)[1] if len(rest.split(None, 1)) > 1 else ""
+    return " ".join(rest.split()) if '"' not in rest else rest.strip()
+
+
 def _ttl(token: str) -> int | None:
     if token.isdigit():
         return int(token)
@@ -124,7 +133,7 @@ def parse(text: str, zone: str) -> list[dict[str, Any]]:
         if len(tokens) < 2:
             raise ZoneFileError(f"line {number}: expected '<type> <data>' after the name")
         rtype = tokens[0].upper()
-        rdata = " ".join(tokens[1:])
+        rdata = _rest_after(line, len(line.split()) - len(tokens) + 1)
         ttl = ttl if ttl is not None else default_ttl
         if ttl is None:
             raise ZoneFileError(f"line {number}: no TTL (give one or a $TTL line)")
