@@ -919,3 +919,64 @@ def test_zone_files_parse_and_render() -> None:
     )
     with pytest.raises(dns_zonefile.ZoneFileError, match="line 1"):
         dns_zonefile.parse("other.org. 60 IN A 192.0.2.1\n", "example.net")
+
+
+def test_papi_bulk_search_version_patch_and_activate(http, fresh_sandbox):
+    from openapi_schema import specs_available, validate_response
+
+    def check(resp: httpx2.Response, method: str = "GET") -> Any:
+        assert resp.status_code in (200, 202), resp.text[:500]
+        if specs_available("papi/v1"):
+            validate_response(api="papi/v1", method=method,
+                              path=resp.request.url.raw_path.decode(),
+                              status=resp.status_code, body=resp.json())  # fmt: skip
+        return resp.json()
+
+    query = {"bulkSearchQuery": {"syntax": "JSONPATH",
+                                 "match": '$..behaviors[?(@.name == "cpCode")]'}}  # fmt: skip
+    link = check(http.post("/papi/v1/bulk/rules-search-requests", json=query), "POST")
+    search = check(http.get(link["bulkSearchLink"]))
+    hits = {(r["propertyId"], r["propertyVersion"]): r for r in search["results"]}
+    assert ("prp_600001", 3) in hits
+    assert hits[("prp_600001", 3)]["matchLocations"][0].startswith("/rules/")
+    synch = check(http.post("/papi/v1/bulk/rules-search-requests-synch", json=query), "POST")
+    assert synch["results"] == search["results"]
+    unsupported = http.post(
+        "/papi/v1/bulk/rules-search-requests",
+        json={"bulkSearchQuery": {"syntax": "JSONPATH", "match": "$.rules[0]"}},
+    )
+    assert unsupported.status_code == 400 and "understands" in unsupported.json()["detail"]
+    creations = {"createPropertyVersions": [
+        {"propertyId": "prp_600001", "createFromVersion": 3},
+        {"propertyId": "prp_999", "createFromVersion": 1},
+    ]}  # fmt: skip
+    created = check(http.post("/papi/v1/bulk/property-version-creations", json=creations), "POST")
+    versions = check(http.get(created["bulkCreateVersionLink"]))["createPropertyVersions"]
+    assert [v["createVersionStatus"] for v in versions] == ["COMPLETE", "SUBMISSION_ERROR"]
+    new_version = versions[0]["propertyVersion"]
+    location = hits[("prp_600001", 3)]["matchLocations"][0]
+    patch = {"patchPropertyVersions": [{"propertyId": "prp_600001",
+             "propertyVersion": new_version,
+             "patches": [{"op": "replace", "path": f"{location}/options/value/id",
+                          "value": 1000002}]}]}  # fmt: skip
+    patched = check(http.post("/papi/v1/bulk/rules-patch-requests", json=patch), "POST")
+    patches = check(http.get(patched["bulkPatchLink"]))["patchPropertyVersions"]
+    assert patches[0]["patchPropertyVersionStatus"] == "COMPLETE", patches
+    rules = http.get(f"{PRP}/versions/{new_version}/rules", params=PCTX).json()
+    pointer = location.removeprefix("/rules/").split("/")
+    node = rules["rules"]
+    for part in pointer:
+        node = node[int(part)] if part.isdigit() else node[part]
+    assert node["options"]["value"]["id"] == 1000002
+    activation = {"defaultActivationSettings": {"notifyEmails": ["ops@example.com"],
+                                                "acknowledgeAllWarnings": True},
+                  "activatePropertyVersions": [{"propertyId": "prp_600001",
+                                                "propertyVersion": new_version,
+                                                "network": "STAGING"}]}  # fmt: skip
+    bulk = check(http.post("/papi/v1/bulk/activations", json=activation), "POST")
+    items = check(http.get(bulk["bulkActivationLink"]))["activatePropertyVersions"]
+    assert items[0]["taskStatus"] == "COMPLETE", items
+    assert items[0]["activationStatus"] == "PENDING"
+    fresh_sandbox.admin.advance_clock(60)
+    prop = http.get(PRP, params=PCTX).json()["properties"]["items"][0]
+    assert prop["stagingVersion"] == new_version

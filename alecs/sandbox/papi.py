@@ -17,6 +17,7 @@ from typing import Any
 
 from alecs.sandbox import (
     papi_activations,
+    papi_bulk,
     papi_catalog,
     papi_edgehostnames,
     papi_hostname_buckets,
@@ -194,3 +195,4 @@ def register(router: Router) -> None:
     papi_catalog.register(recording)  # type: ignore[arg-type]
     papi_hostname_buckets.register(recording)  # type: ignore[arg-type]
     papi_includes.register(recording)  # type: ignore[arg-type]
+    papi_bulk.register(recording)  # type: ignore[arg-type]
