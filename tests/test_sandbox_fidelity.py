@@ -980,3 +980,34 @@ def test_papi_bulk_search_version_patch_and_activate(http, fresh_sandbox):
     fresh_sandbox.admin.advance_clock(60)
     prop = http.get(PRP, params=PCTX).json()["properties"]["items"][0]
     assert prop["stagingVersion"] == new_version
+
+
+def test_papi_include_validation_results(http):
+    ctx = {"contractId": C1, "groupId": "grp_100002"}
+    include = {
+        "includeName": "v.include",
+        "includeType": "MICROSERVICES",
+        "productId": "prd_Fresca",
+    }
+    link = http.post("/papi/v1/includes", params=ctx, json=include).json()["includeLink"]
+    base = link.split("?")[0]
+    activation = http.post(
+        f"{base}/activations", params=ctx,
+        json={"includeVersion": 1, "network": "STAGING", "notifyEmails": ["a@example.com"]},
+    ).json()["activationLink"]  # fmt: skip
+    activation_id = activation.split("/activations/")[1].split("?")[0]
+    resp = http.get(
+        f"/papi/v1/includes/validation-results/{activation_id}/properties/prp_600001/versions/3"
+    )
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["result"] in ("OK", "WARNING", "ERROR") and body["stats"]["numBehaviors"] > 0
+    missing = http.get(
+        "/papi/v1/includes/validation-results/atv_404/properties/prp_600001/versions/3"
+    )
+    assert missing.status_code == 404
+    from openapi_schema import specs_available, validate_response
+
+    if specs_available("papi/v1"):
+        validate_response(api="papi/v1", method="GET", path=resp.request.url.raw_path.decode(),
+                          status=200, body=body)  # fmt: skip

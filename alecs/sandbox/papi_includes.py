@@ -11,6 +11,8 @@
 - `GET .../versions/{includeVersion}/available-behaviors|available-criteria`;
 - `GET|POST .../activations`, `GET|DELETE .../activations/{activationId}` (PENDING for the
   `papi.activation` delay, then ACTIVE; DELETE cancels a pending one);
+- `GET /papi/v1/includes/validation-results/{activationId}/properties/{propertyId}/versions/
+  {propertyVersion}`: a parent property version's rule tree errors and warnings;
 - `GET .../parents`: the properties whose rule trees use the include (an `include` behavior
   with `options.id`), and `GET /papi/v1/properties/{propertyId}/versions/{v}/includes`: the
   includes a property version uses.
@@ -53,6 +55,7 @@ from alecs.sandbox.papi_properties import (
 from alecs.sandbox.papi_properties import (
     _schema_problem as schema_problem,
 )
+from alecs.sandbox.seed import etag_of
 from alecs.sandbox.state import operation_remaining
 
 INCLUDE_TYPES = ("MICROSERVICES", "COMMON_SETTINGS")
@@ -609,7 +612,58 @@ def property_version_includes(req: Request) -> Response:
     return respond(req, {"includes": {"items": items}})
 
 
+def validation_results(req: Request) -> Response:
+    """How an include activation's validation went for one parent property version: the
+    parent's rule tree errors (blocking) and warnings, as PAPI's validation engine lists them."""
+    activation_id = with_prefix("atv_", req.params["activationId"])
+    if req.state.get("include_activations", activation_id) is None:
+        req.fail(404, NOT_FOUND)
+    prop = find_property(req)
+    version = version_number(req)
+    find_version(req, prop, version)
+    rules = req.state.get("property_rules", version_key(prop["propertyId"], version))["rules"]
+    errors, warnings = papi_rules.validate(rules, req.path)
+    messages = []
+    for severity, items in (("ERROR", errors), ("WARNING", warnings)):
+        for item in items:
+            message_id = item["type"].rsplit("/", 1)[-1]
+            messages.append(
+                {
+                    "id": etag_of([activation_id, item["errorLocation"], message_id]),
+                    "autoIgnored": severity == "WARNING",
+                    "messageId": message_id,
+                    "messageParams": [{"nodeLocation": item["errorLocation"].lstrip("#")}],
+                    "severity": severity,
+                    "source": "VALIDATION_ENGINE",
+                    "userHidden": False,
+                    "userSignedOff": False,
+                }
+            )
+    walked = list(papi_rules.walk(rules))
+    stats = {
+        "numTopLevelChildren": len(rules.get("children") or []),
+        "numBehaviors": sum(len(r.get("behaviors") or []) for r in walked),
+        "numConditions": sum(len(r.get("criteria") or []) for r in walked),
+        "elementsPerInclude": sum(
+            len(r.get("behaviors") or []) + len(r.get("criteria") or []) for r in walked
+        ),
+    }
+    body = {
+        "validationTag": etag_of([activation_id, prop["propertyId"], version])[:8],
+        "result": "ERROR" if errors else "WARNING" if warnings else "OK",
+        "stats": stats,
+        "messages": messages,
+    }
+    return respond(req, body)
+
+
 def register(router: Router) -> None:
+    router.add(
+        "GET",
+        f"{BASE}/validation-results/{{activationId}}/properties/{{propertyId}}/versions/"
+        "{propertyVersion}",
+        validation_results,
+    )
     router.add("GET", BASE, list_includes)
     router.add("POST", BASE, create_include)
     one = BASE + "/{includeId}"

@@ -271,6 +271,12 @@ def check_schema(body: Any) -> dict[str, Any]:
     return body["rules"]
 
 
+def walk(rule: dict[str, Any]):
+    """Every rule of a tree, the top rule first."""
+    for found, _where in _walk(rule, "/rules"):
+        yield found
+
+
 def _walk(rule: dict[str, Any], where: str):
     yield rule, where
     for i, child in enumerate(rule.get("children") or []):
