@@ -379,8 +379,22 @@ class NetlistsClient(ServiceClient):
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def delete(self, list_id: str) -> dict[str, Any]:
-        resp = await self._call("DELETE", f"/network-lists/{list_id}")
-        return resp.json() if resp.content else {}
+        async def write() -> dict[str, Any]:
+            resp = await self._call("DELETE", f"/network-lists/{list_id}")
+            return resp.json() if resp.content else {}
+
+        async def check() -> tuple[bool | None, dict[str, Any] | None]:
+            try:
+                await self.get(list_id, include_elements=False, extended=False)
+            except AkamaiApiError as exc:
+                if exc.status == 404:
+                    return True, {"status": 200, "uniqueId": list_id, "reconciled": True}
+                raise
+            return False, None
+
+        return await reconcile(
+            write, check, what=f"delete of {list_id}", how_to_check=f"network-list-get {list_id}"
+        )
 
     # -- activations -----------------------------------------------------------------------------
 
