@@ -240,3 +240,17 @@ async def test_a_lost_record_delete_is_reported_done(fresh_sandbox: Any) -> None
         assert deleted.deleted.rdata == ["192.0.2.7"]
         assert await dns.find_record_set("gone.example", "www", "A") is None
     assert fresh_sandbox.admin.counters()["faults"].get("reset", 0) == 1
+
+
+async def test_a_lost_network_list_update_guarded_by_its_sync_point_is_reported_applied(
+    fresh_sandbox: Any,
+) -> None:
+    async with Transport([fresh_sandbox.credentials("sandbox")], SETTINGS) as transport:
+        nl = NetlistsClient(transport, "sandbox")
+        created = await nl.create("Guarded list", "IP", ["192.0.2.1"])
+        current = await nl.get(created.unique_id)
+        lose_response(fresh_sandbox, "PUT /network-list/v2/network-lists/{networkListId}")
+        updated = await nl.replace(current, ["192.0.2.1", "192.0.2.2"])
+    assert updated.sync_point > current.sync_point
+    assert sorted(updated.elements or []) == ["192.0.2.1", "192.0.2.2"]
+    assert fresh_sandbox.admin.counters()["faults"].get("reset", 0) == 1

@@ -295,19 +295,37 @@ class NetlistsClient(ServiceClient):
         }
         if current.description:
             body["description"] = current.description
-        try:
+
+        async def write() -> NetworkList:
             resp = await self._call(
                 "PUT",
                 f"/network-lists/{current.unique_id}",
                 params={"extended": "true"},
                 json=body,
             )
+            return NetworkList.model_validate(resp.json())
+
+        async def check() -> tuple[bool | None, NetworkList | None]:
+            # Guarded by the syncPoint: unchanged means not applied; a newer one holding
+            # exactly our elements means ours was applied.
+            now = await self.get(current.unique_id)
+            if now.sync_point == current.sync_point:
+                return False, None
+            same = sorted(now.elements or []) == sorted(elements)
+            return (True, now) if same else (None, None)
+
+        try:
+            return await reconcile(
+                write,
+                check,
+                what=f"elements of {current.unique_id}",
+                how_to_check=f"network-list-get {current.unique_id} (compare the syncPoint)",
+            )
         except AkamaiApiError as exc:
             if exc.status == 409:
                 latest = await self._sync_point(current.unique_id)
                 raise SyncPointConflict(current.unique_id, current.sync_point, latest, exc) from exc
             raise
-        return NetworkList.model_validate(resp.json())
 
     async def _sync_point(self, list_id: str) -> int | None:
         try:
