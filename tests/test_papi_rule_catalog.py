@@ -130,7 +130,8 @@ async def test_an_unknown_name_is_a_tool_error_listing_close_names(
         )
     assert result.is_error
     text = result.content[0].text
-    assert "`name`" in text and "'cachng'" in text and "caching" in text
+    assert "`name`" in text and "'cachng'" in text and "prp_600001 v3" in text
+    assert "Allowed: caching" in text, "the closest name first"
     assert fresh_sandbox.admin.route_count(SCHEMA_ROUTE) == 0, "no schema fetched for a typo"
 
 

@@ -205,14 +205,16 @@ def _example(name: str, options: list[OptionSpec]) -> dict[str, Any]:
     return {"name": name, "options": values}
 
 
-def _unknown(name: str, behaviors: AvailableFeatures, criteria: AvailableFeatures) -> InputError:
+def _unknown(
+    name: str, where: str, behaviors: AvailableFeatures, criteria: AvailableFeatures
+) -> InputError:
     names = [f.name for f in behaviors.items] + [f.name for f in criteria.items]
     by_lower = {n.lower(): n for n in names}
-    close = difflib.get_close_matches(name.lower(), list(by_lower), n=5, cutoff=0.5)
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=5, cutoff=0.6)
     close += [n.lower() for n in names if name.lower() in n.lower() and n.lower() not in close]
     return InputError(
         "name",
-        f"{name!r} is no behavior or criterion available to this property version",
+        f"{name!r} is not a behavior or criterion available to {where}",
         allowed=[by_lower[c] for c in close[:8]]
         or "a name from property-behavior-list without name",
     )
@@ -267,7 +269,7 @@ async def property_behavior_list(
     if found is None:
         kind, found = "criteria", criteria.find(wanted)
     if found is None:
-        raise _unknown(wanted, behaviors, criteria)
+        raise _unknown(wanted, f"{pid} v{number}", behaviors, criteria)
     if not out.product_id or not out.rule_format:
         raise ToolError(f"PAPI did not say the product and rule format of {pid} v{number}")
     schema = await papi.rule_format_schema(out.product_id, out.rule_format)
