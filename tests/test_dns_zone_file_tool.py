@@ -33,7 +33,7 @@ async def test_zone_file_holds_every_record_and_counts_them(server: Any, mode: s
             "dns-record-upsert",
             {"zone": "example.com", "name": "txt", "type": "TXT", "rdata": ["hello; world"]},
         )
-        out = await call(client, "dns-zone-file-get", {"zone": "Example.COM."})
+        out = await call(client, "dns-zone-file-get", {"zone": "Example.COM.", "max_lines": None})
         listed = await call(client, "dns-record-list", {"zone": "example.com", "limit": 500})
     assert out["zone"] == "example.com" and out["truncated"] is False
     expected: dict[str, int] = {}

@@ -35,6 +35,11 @@ async def test_rule_formats_newest_first_with_the_one_a_version_uses(server: Any
             client, "property-rule-format-list", {"property_id": "600001", "version": 2}
         )
         orphan = await call_error(client, "property-rule-format-list", {"version": 2})
+        nulls = await call(
+            client, "property-rule-format-list", {"property_id": None, "version": None}
+        )
+        numeric = await call(client, "property-rule-format-list", {"property_id": 600003})
+        too_long = await call_error(client, "property-rule-format-list", {"property_id": "x" * 201})
     formats = listed["rule_formats"]
     assert formats == sorted(formats, reverse=True) and "latest" not in formats
     assert formats[0] == "v2024-10-21" == listed["newest"]
@@ -44,6 +49,9 @@ async def test_rule_formats_newest_first_with_the_one_a_version_uses(server: Any
     assert current["version"] == 2 and current["version_rule_format"] == "v2024-10-21"
     assert current["newer"] == []
     assert "`version`" in orphan and "property_id" in orphan
+    assert nulls["rule_formats"] == formats and nulls["property_id"] is None
+    assert numeric["version_rule_format"] == "v2023-05-30"
+    assert "`property_id`" in too_long and "200" in too_long
 
 
 def test_rule_formats_sort_dated_newest_first_and_drop_latest():
@@ -54,7 +62,9 @@ def test_rule_formats_sort_dated_newest_first_and_drop_latest():
 @pytest.mark.parametrize("mode", MODES)
 async def test_behavior_list_gives_names_only_by_default(server: Any, mode: str):
     async with Client(server, mode=mode) as client:
-        result = await client.call_tool("property-behavior-list", {"property_id": "prp_600001"})
+        result = await client.call_tool(
+            "property-behavior-list", {"property_id": "prp_600001", "name": None}
+        )
     assert not result.is_error, result.content[0].text
     out = result.structured_content
     assert out["version"] == 3, "the latest version by default"

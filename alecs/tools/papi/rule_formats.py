@@ -77,12 +77,9 @@ class RuleFormatList(ToolOutput):
 
 
 OptionalPropertyRef = Annotated[
-    str | None,
+    Annotated[str, Field(max_length=200)] | None,  # the limit inside: null stays valid
     BeforeValidator(int_as_text),
-    Field(
-        description="Also say which format this property's version uses (prp_123, 123 or name).",
-        max_length=200,
-    ),
+    Field(description="Also say which format this property's version uses (prp_123, 123 or name)."),
 ]
 
 
@@ -221,11 +218,8 @@ def _unknown(
 
 
 NameArg = Annotated[
-    str | None,
-    Field(
-        description="A behavior or criterion (e.g. caching, path): return its options.",
-        max_length=100,
-    ),
+    Annotated[str, Field(max_length=100)] | None,
+    Field(description="A behavior or criterion (e.g. caching, path): return its options."),
 ]
 
 
