@@ -244,3 +244,21 @@ async def test_sandbox_answers_on_these_routes_match_the_papi_spec(fresh_sandbox
         validate_response(
             api="papi/v1", method=x.method, path=x.target, status=x.status, body=x.response
         )
+
+
+async def test_the_rule_writing_and_zone_file_tools_are_reads_offered_read_only(
+    sandbox: Any,
+) -> None:
+    server = build_server(
+        edgerc=sandbox.edgerc_path,
+        section="sandbox",
+        warm_up=False,
+        read_only=True,
+        toolsets="all",
+    )
+    async with Client(server) as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+    for name in ("property-rule-format-list", "property-behavior-list", "dns-zone-file-get"):
+        hints = tools[name].annotations
+        assert hints is not None and hints.read_only_hint is True, name
+        assert hints.destructive_hint is False and hints.idempotent_hint is True, name

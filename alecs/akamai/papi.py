@@ -254,19 +254,26 @@ class AvailableFeatures(PapiModel):
         return exact or next((f for f in self.items if f.name.lower() == name.lower()), None)
 
 
+def _unset(value: Any) -> bool:
+    return value is None
+
+
 class OptionSpec(BaseModel):
-    """One option of a behavior or criterion, as a rule format schema describes it."""
+    """One option of a behavior or criterion, as a rule format schema describes it (members
+    the schema does not set are left out of the output)."""
 
     name: str
-    type: str | None = Field(None, description="JSON type; arrays as 'array of <type>'.")
+    type: str | None = Field(
+        None, description="JSON type; arrays as 'array of <type>'.", exclude_if=_unset
+    )
     required: bool = False
-    enum: list[JsonValue] | None = None
-    default: JsonValue = None
-    pattern: str | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    max_length: int | None = None
-    description: str | None = None
+    enum: list[JsonValue] | None = Field(None, exclude_if=_unset)
+    default: JsonValue = Field(None, exclude_if=_unset)
+    pattern: str | None = Field(None, exclude_if=_unset)
+    minimum: float | None = Field(None, exclude_if=_unset)
+    maximum: float | None = Field(None, exclude_if=_unset)
+    max_length: int | None = Field(None, exclude_if=_unset)
+    description: str | None = Field(None, exclude_if=_unset)
 
 
 class RuleChange(BaseModel):
