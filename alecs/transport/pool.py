@@ -29,6 +29,8 @@ import urllib.request
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
+import h2.errors
+import h2.events
 import hpack
 import httpcore2
 import httpx2
@@ -90,13 +92,46 @@ class PlainHpackEncoder(hpack.Encoder):
 
 
 class Http2Connection(httpcore2.AsyncHTTP2Connection):
-    """httpcore2's HTTP/2 connection with `PlainHpackEncoder` as its header encoder."""
+    """httpcore2's HTTP/2 connection with `PlainHpackEncoder` as its header encoder, marking
+    failures that prove the server did not process a request.
+
+    httpcore2 raises `RemoteProtocolError(event)` for a GOAWAY (`h2.events.ConnectionTerminated`)
+    and for a stream reset (`h2.events.StreamReset`). A GOAWAY whose `last_stream_id` is below
+    our stream id, or a reset with `REFUSED_STREAM`, means the server never processed the
+    request (RFC 9113 sections 6.8 and 8.7), so even a write may be sent again: the exception
+    gets `alecs_unprocessed` set, which `unprocessed_reason()` reads. To know our stream id,
+    `_send_request_headers` (httpcore2's per-request step that receives it) records it.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Installed before the connection sends anything, so the encoder's state (dynamic table,
         # table size from the server's SETTINGS) is this encoder's from the first frame on.
         self._h2_state.encoder = PlainHpackEncoder()
+        self._alecs_stream_ids: dict[int, int] = {}
+
+    async def _send_request_headers(self, request: httpcore2.Request, stream_id: int) -> None:
+        self._alecs_stream_ids[id(request)] = stream_id
+        await super()._send_request_headers(request, stream_id)
+
+    async def handle_async_request(self, request: httpcore2.Request) -> httpcore2.Response:
+        try:
+            return await super().handle_async_request(request)
+        except httpcore2.RemoteProtocolError as exc:
+            event = exc.args[0] if exc.args else None
+            if isinstance(event, h2.events.ConnectionTerminated):
+                stream_id = self._alecs_stream_ids.get(id(request))
+                last = event.last_stream_id
+                if stream_id is None or (last is not None and last < stream_id):
+                    exc.alecs_unprocessed = "goaway"  # type: ignore[attr-defined]
+            elif (
+                isinstance(event, h2.events.StreamReset)
+                and event.error_code == h2.errors.ErrorCodes.REFUSED_STREAM
+            ):
+                exc.alecs_unprocessed = "refused_stream"  # type: ignore[attr-defined]
+            raise
+        finally:
+            self._alecs_stream_ids.pop(id(request), None)
 
     async def send_preface(self, request: httpcore2.Request) -> None:
         """Send the HTTP/2 connection preface (magic, SETTINGS, WINDOW_UPDATE) now, no stream.
@@ -124,6 +159,27 @@ class Http2Connection(httpcore2.AsyncHTTP2Connection):
                 await self._max_streams_semaphore.acquire()
         if self._keepalive_expiry is not None and self._expire_at is None and self.is_idle():
             self._expire_at = time.monotonic() + self._keepalive_expiry
+
+
+def unprocessed_reason(exc: BaseException) -> str | None:
+    """`"goaway"` or `"refused_stream"` when an HTTP/2 failure in `exc`'s cause chain proves the
+    server did not process the request (see `Http2Connection`), else None."""
+    current: BaseException | None = exc
+    for _ in range(8):
+        if current is None:
+            return None
+        marker = getattr(current, "alecs_unprocessed", None)
+        if marker:
+            return str(marker)
+        if isinstance(current, httpcore2.RemoteProtocolError) and current.args:
+            event = current.args[0]
+            if (
+                isinstance(event, h2.events.StreamReset)
+                and event.error_code == h2.errors.ErrorCodes.REFUSED_STREAM
+            ):
+                return "refused_stream"
+        current = current.__cause__ or current.__context__
+    return None
 
 
 class PooledConnection(httpcore2.AsyncHTTPConnection):
