@@ -38,7 +38,8 @@ async def test_each_scenario_measures_what_it_names(fresh_sandbox: Any) -> None:
     assert healthy.result.endswith("/40 succeeded")
     (reset,) = by_scenario["reset_20_streams"]
     assert reset.details["resets"] == 1
-    duplicates, said = by_scenario["lost_creates"]
+    duplicates, applied, said = by_scenario["lost_creates"]
+    assert applied.details is duplicates.details
     assert duplicates.details["creates"] == 2
     assert duplicates.details["writes_applied"] >= 2, "every first create was applied"
     assert said.met is not None

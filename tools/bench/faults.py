@@ -491,6 +491,7 @@ async def lost_creates(sb: Any, n: int) -> list[Row]:
     first_said = 0
     first_errors: Counter[str] = Counter()
     retried = 0
+    refused = 0
     final_ok = 0
     tag = f"lost-{int(time.time())}"
     async with Client(server) as client:
@@ -517,6 +518,8 @@ async def lost_creates(sb: Any, n: int) -> list[Row]:
                 continue
             text = _tool_text(result)
             first_errors[text.splitlines()[0][:100] if text else "(empty)"] += 1
+            if "circuit" in text.lower():
+                refused += 1
             if _OUTCOME.search(text):
                 first_said += 1
             retried += 1
@@ -539,6 +542,7 @@ async def lost_creates(sb: Any, n: int) -> list[Row]:
         "first_answer_ok": first_ok,
         "first_answer_errors": dict(first_errors.most_common(3)),
         "user_retries": retried,
+        "first_answers_refused_by_open_breaker": refused,
         "finally_ok": final_ok,
         "cpcodes_with_the_names": sum(names.values()),
         "writes_applied": writes,
@@ -552,6 +556,15 @@ async def lost_creates(sb: Any, n: int) -> list[Row]:
             f"{final_ok}/{n} creates succeeded by the end)",
             "0",
             duplicates == 0,
+            details,
+        ),
+        Row(
+            "lost_creates",
+            "creates applied by the end (each name once at most)",
+            f"{sum(names.values())}/{n} applied, {final_ok}/{n} answered with the CP code; "
+            f"{refused} first answers refused without sending (breaker open)",
+            "-",
+            None,
             details,
         ),
         Row(
