@@ -603,7 +603,7 @@ def update_readme(rows: list[Row], meta: dict[str, Any], path: Path = README) ->
     lines = [
         f"Committed run: commit {meta['commit']}, {meta['date']}, {meta['seconds']:.0f} s.",
         "",
-        "| scenario | result | goal | met |",
+        "| measure | result | goal | met |",
         "|---|---|---|---|",
     ]
     for row in rows:
