@@ -266,8 +266,7 @@ async def test_creates_found_applied_after_lost_responses_never_open_the_breaker
     async with Transport([fresh_sandbox.credentials("sandbox")], SETTINGS) as transport:
         papi = PapiClient(transport, "sandbox")
         made = [
-            await papi.create_cpcode(f"lost-{n}", "prd_Fresca", CONTRACT, GROUP)
-            for n in range(15)
+            await papi.create_cpcode(f"lost-{n}", "prd_Fresca", CONTRACT, GROUP) for n in range(15)
         ]
         breaker = transport.health().host("sandbox").breaker
     assert breaker.state == "closed"
