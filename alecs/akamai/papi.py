@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import BaseModel, Field
 
 from alecs.akamai._base import AkamaiInputError, AkamaiModel, JsonValue, ServiceClient
+from alecs.akamai.waiting import PAPI_PENDING
 from alecs.transport.errors import AkamaiApiError
 
 if TYPE_CHECKING:
@@ -192,6 +193,28 @@ class Activation(PapiModel):
     @property
     def finished(self) -> bool:
         return self.status in FINAL_STATUSES
+
+
+class ActivationSubmitted(BaseModel):
+    """What `activate_or_attach` did: a new activation, or the identical pending one."""
+
+    activation_id: str
+    attached: bool = Field(
+        description="True when an identical activation was already pending and is followed."
+    )
+
+
+class ActivationPendingError(PapiStateError):
+    """Another activation (other version or kind) is pending on the network: names it."""
+
+    def __init__(self, pending: Activation, error: AkamaiApiError) -> None:
+        self.pending = pending
+        self.error = error
+        super().__init__(
+            f"{pending.activation_type} of v{pending.property_version} of "
+            f"{pending.property_id} on {pending.network} is still {pending.status} "
+            f"({pending.activation_id}); PAPI allows one pending activation per network"
+        )
 
 
 class EdgeHostname(PapiModel):
@@ -754,6 +777,70 @@ class PapiClient(ServiceClient):
         items = [Activation.model_validate(i) for i in _items(resp.json(), "activations")]
         items.sort(key=lambda a: (a.submit_date or "", _number(a.activation_id)), reverse=True)
         return items
+
+    async def pending_activation(
+        self, property_id: str, network: str, *, activation_type: str | None = None
+    ) -> Activation | None:
+        """The activation of the property still in flight on `network` (PAPI allows one), or
+        None; with `activation_type` (ACTIVATE/DEACTIVATE) only one of that kind."""
+        for activation in await self.list_activations(property_id):
+            if activation.network != network or activation.status not in PAPI_PENDING:
+                continue
+            if activation_type is None or activation.activation_type == activation_type:
+                return activation
+        return None
+
+    async def activate_or_attach(
+        self,
+        property_id: str,
+        version: int,
+        network: Network,
+        *,
+        notify_emails: list[str],
+        deactivate: bool = False,
+        **options: Any,
+    ) -> ActivationSubmitted:
+        """Submit an activation, or attach to the identical one already pending.
+
+        PAPI refuses a second activation on a network while one is pending (422). When the
+        pending one is the same version and kind, its id is returned (``attached=True``), so
+        calling again after a client timeout continues the same activation. A different
+        pending activation raises `ActivationPendingError` naming it.
+        """
+        kind = "DEACTIVATE" if deactivate else "ACTIVATE"
+        try:
+            activation_id = await self.activate(
+                property_id,
+                version,
+                network,
+                notify_emails=notify_emails,
+                deactivate=deactivate,
+                **options,
+            )
+        except AkamaiApiError as exc:
+            if exc.status not in (409, 422):
+                raise
+            pending = await self.pending_activation(property_id, network)
+            if pending is None:
+                raise
+            same = pending.activation_type == kind and (
+                deactivate or pending.property_version == int(version)
+            )
+            if not same:
+                raise ActivationPendingError(pending, exc) from exc
+            return ActivationSubmitted(activation_id=pending.activation_id, attached=True)
+        return ActivationSubmitted(activation_id=activation_id, attached=False)
+
+    async def cancel_activation(self, property_id: str, activation_id: str) -> Activation:
+        """Cancel a pending activation (`DELETE .../activations/{id}`): PAPI answers with the
+        activation, ABORTED. One already live cannot be cancelled (PAPI's error is raised)."""
+        pid = with_prefix("prp_", property_id)
+        aid = with_prefix("atv_", activation_id)
+        resp = await self._call("DELETE", f"/properties/{pid}/activations/{aid}")
+        items = _items(resp.json(), "activations") if resp.content else []
+        if items:
+            return Activation.model_validate(items[0])
+        return await self.get_activation(pid, aid)
 
     # -- edge hostnames ------------------------------------------------------------------------
 
