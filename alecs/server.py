@@ -135,6 +135,7 @@ class Runtime:
         sandbox: bool = False,
         read_only: bool = False,
         sandbox_dir: str | Path | None = None,
+        sandbox_reset: bool = False,
         transport_settings: Any = None,
         warm_up: bool = True,
     ) -> None:
@@ -143,6 +144,7 @@ class Runtime:
         self.sandbox = sandbox
         self.read_only = read_only
         self.sandbox_dir = Path(sandbox_dir).expanduser() if sandbox_dir else None
+        self.sandbox_reset = sandbox_reset
         self.transport_settings = transport_settings
         self.warm_up = warm_up
         self.state: AppState | None = None
@@ -222,8 +224,15 @@ class Runtime:
             # A state directory given: keep the sandbox's state there across runs.
             kwargs["state_dir"] = self.sandbox_dir
             kwargs["persist"] = True
+            kwargs["reset"] = self.sandbox_reset
         sandbox = SandboxThread(SandboxSettings(**kwargs))
         await anyio.to_thread.run_sync(sandbox.start)
+        if self.sandbox_dir is not None:
+            log.info(
+                "sandbox state %s %s (--sandbox-reset starts from the seed data)",
+                "reset, kept in" if self.sandbox_reset else "kept in",
+                self.sandbox_dir,
+            )
         try:
             wanted = self.section or SANDBOX_SECTION
             names = [wanted] + [n for n in list_sections(Path(sandbox.edgerc_path)) if n != wanted]
@@ -322,6 +331,7 @@ def build_server(
     sandbox: bool = False,
     read_only: bool = False,
     sandbox_dir: str | Path | None = None,
+    sandbox_reset: bool = False,
     transport_settings: Any = None,
     warm_up: bool = True,
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO",
@@ -338,6 +348,7 @@ def build_server(
         sandbox=sandbox,
         read_only=read_only,
         sandbox_dir=sandbox_dir,
+        sandbox_reset=sandbox_reset,
         transport_settings=transport_settings,
         warm_up=warm_up,
     )
