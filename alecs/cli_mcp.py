@@ -104,6 +104,14 @@ def add_server_options(parser: argparse.ArgumentParser, *, default_log_level: st
         default=_env_flag("ALECS_READ_ONLY"),
         help="leave every tool that changes something out of the tool list",
     )
+    parser.add_argument(
+        "--toolsets",
+        type=_toolsets,
+        default=os.environ.get("ALECS_TOOLSETS") or None,
+        metavar="NAMES",
+        help="comma-separated toolsets to offer, or 'all' (env ALECS_TOOLSETS); "
+        "see `alecs tools --toolsets all`",
+    )
     env_level = os.environ.get("ALECS_LOG_LEVEL", "").strip().upper()
     parser.add_argument(
         "--log-level",
@@ -130,6 +138,16 @@ def sandbox_dir(args: argparse.Namespace) -> str | None:
     return getattr(args, "sandbox_dir", None) or embedded_sandbox_dir()
 
 
+def _toolsets(value: str) -> frozenset[str]:
+    """``--toolsets`` / ``ALECS_TOOLSETS``: an unknown name is a usage error (exit 2)."""
+    from alecs.tools.toolsets import UnknownToolsetError, parse_toolsets
+
+    try:
+        return parse_toolsets(value)
+    except UnknownToolsetError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def make_server(args: argparse.Namespace, *, warm_up: bool = True) -> AlecsServer:
     from alecs.server import build_server
 
@@ -138,6 +156,7 @@ def make_server(args: argparse.Namespace, *, warm_up: bool = True) -> AlecsServe
         edgerc=args.edgerc,
         sandbox=args.sandbox,
         read_only=args.read_only,
+        toolsets=getattr(args, "toolsets", None),
         sandbox_dir=sandbox_dir(args) if args.sandbox else None,
         sandbox_reset=bool(getattr(args, "sandbox_reset", False)),
         warm_up=warm_up,
@@ -321,6 +340,11 @@ def _hints(annotations: Any) -> str:
     return ", ".join(flags)
 
 
+def toolset_of(server: AlecsServer, name: str) -> str | None:
+    spec = server.tool_table.enabled.get(name)
+    return spec.toolset if spec is not None else None
+
+
 def _tools(args: argparse.Namespace) -> int:
     import anyio
 
@@ -331,6 +355,7 @@ def _tools(args: argparse.Namespace) -> int:
         data = [
             {
                 "name": t.name,
+                "toolset": toolset_of(server, t.name),
                 "title": t.title,
                 "description": t.description,
                 "annotations": t.annotations.model_dump(by_alias=True, exclude_none=True)
@@ -343,8 +368,11 @@ def _tools(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(data, indent=2))
         return EXIT_OK
-    rows = [(t.name, _hints(t.annotations), t.title or "") for t in tools]
-    _print_table(("TOOL", "ANNOTATIONS", "TITLE"), rows)
+    rows = [
+        (t.name, toolset_of(server, t.name) or "-", _hints(t.annotations), t.title or "")
+        for t in tools
+    ]
+    _print_table(("TOOL", "TOOLSET", "ANNOTATIONS", "TITLE"), rows)
     return EXIT_OK
 
 
@@ -405,15 +433,16 @@ def _call(args: argparse.Namespace) -> int:
     server = make_server(args, warm_up=False)
     tools = {t.name: t for t in anyio.run(server.list_tools)}
     tool = tools.get(args.tool)
-    if tool is None:
-        return _fail("call", _unknown_tool(args.tool, list(tools), server), EXIT_TOOL_ERROR)
-    if wants_help:
+    hidden = args.tool in server.tool_table.hidden  # the server answers why it is hidden
+    if tool is None and not hidden:
+        return _fail("call", _unknown_tool(args.tool, list(tools)), EXIT_TOOL_ERROR)
+    if wants_help and tool is not None:
         from alecs.cli_args import tool_help
 
         print(tool_help(tool, width=max(60, shutil.get_terminal_size().columns - 2)))
         return EXIT_OK
     try:
-        arguments = parse_arguments(pairs, tool.input_schema)
+        arguments = parse_arguments(pairs, tool.input_schema if tool is not None else None)
     except ValueError as exc:
         return _fail("call", str(exc))
     try:
@@ -437,15 +466,12 @@ def _call(args: argparse.Namespace) -> int:
     return EXIT_TOOL_ERROR if result.is_error else EXIT_OK
 
 
-def _unknown_tool(name: str, names: list[str], server: Any) -> str:
+def _unknown_tool(name: str, names: list[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     hint = f" Did you mean {', '.join(close)}?" if close else ""
-    hidden = ""
-    if getattr(server, "read_only", False):
-        hidden = " (--read-only hides the tools that change something)"
-    return f"no tool named {name!r}{hidden}.{hint} `alecs tools` lists them."
+    return f"no tool named {name!r}.{hint} `alecs tools` lists them."
 
 
 # --------------------------------------------------------------------------- diagnose
