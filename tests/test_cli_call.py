@@ -37,7 +37,7 @@ def test_call_help_lists_the_parameters(capsys: pytest.CaptureFixture[str]) -> N
     assert "customer  (string | null; default: null)" in out
     assert "The property: prp_123" in out  # the parameter's description
     code, out, _ = run(capsys, "call", "dns-record-list", "-h")
-    assert code == 0 and "page_size  (integer; default: 50)" in out
+    assert code == 0 and "limit  (integer; default: 50)" in out
     assert "types  (array of string | null; default: null)" in out
 
 
