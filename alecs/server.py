@@ -39,6 +39,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from alecs import __version__
+from alecs.closed_inputs import (
+    ConflictingArguments,
+    UnknownArguments,
+    check_arguments,
+    close_schema,
+)
 from alecs.config import (
     ConfigError,
     Credentials,
@@ -46,6 +52,7 @@ from alecs.config import (
     list_sections,
     load_credentials,
 )
+from alecs.error_shape import shape_error_text
 from alecs.tools import all_tools
 from alecs.tools.context import AppState
 from alecs.tools.errors import META_ERROR
@@ -309,23 +316,84 @@ class AlecsServer(MCPServer[AppState]):
         )
         return [name for name in self.tool_table.enabled if name not in before]
 
+    def add_tool(self, fn: Any, name: str | None = None, **options: Any) -> None:
+        """Register a tool with a closed input schema (``additionalProperties: false``)."""
+        super().add_tool(fn, name, **options)
+        tool = self._tool_manager.get_tool(name or fn.__name__)
+        if tool is not None:
+            close_schema(tool.parameters)
+
+    def argument_names(self, name: str) -> list[str] | None:
+        """The argument names tool ``name`` takes (None for an unknown tool)."""
+        tool = self._tool_manager.get_tool(name)
+        if tool is None:
+            return None
+        fields = tool.fn_metadata.arg_model.model_fields
+        return [field.alias or key for key, field in fields.items()]
+
     async def call_tool(
         self,
         name: str,
         arguments: dict[str, Any],
         context: Context[AppState, Any] | None = None,
     ) -> CallToolResult | InputRequiredResult:
+        result = await self._call_tool(name, arguments, context)
+        if isinstance(result, CallToolResult) and result.is_error:
+            shape_error_result(name, result)
+        return result
+
+    async def _call_tool(
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        context: Context[AppState, Any] | None,
+    ) -> CallToolResult | InputRequiredResult:
         hidden = self.tool_table.hidden_result(name)
         if hidden is not None:
             log.info("tool %s: not offered by this server", name)
             return hidden
+        names = self.argument_names(name)
+        if names is not None:
+            try:
+                arguments = check_arguments(name, arguments or {}, names)
+            except (UnknownArguments, ConflictingArguments) as exc:
+                return wrong_arguments(name, exc)
         try:
             return await super().call_tool(name, arguments, context)
+        except UnexpectedToolError:
+            raise
         except ToolError as exc:
             cause = exc.__cause__
-            if isinstance(cause, ValidationError) and not isinstance(exc, UnexpectedToolError):
+            if isinstance(cause, ValidationError):
                 return invalid_arguments(name, cause)
-            raise
+            log.info("tool %s failed: %s", name, str(exc).splitlines()[0][:200])
+            return CallToolResult(content=[TextContent(type="text", text=str(exc))], is_error=True)
+
+
+def shape_error_result(tool: str, result: CallToolResult) -> CallToolResult:
+    """Every tool error in one shape (see ``alecs.error_shape``): the first text block."""
+    for block in result.content:
+        if isinstance(block, TextContent):
+            block.text = shape_error_text(tool, block.text)
+            break
+    return result
+
+
+def wrong_arguments(tool: str, exc: UnknownArguments | ConflictingArguments) -> CallToolResult:
+    """The tool error for keys the tool does not take (nothing ran, nothing was sent)."""
+    if isinstance(exc, UnknownArguments):
+        log.info("tool %s: unknown arguments %s", tool, exc.fields)
+        text = (
+            f"{exc}\nNothing was sent. {tool} takes: {', '.join(exc.names)} "
+            "(camelCase spellings like propertyId work too). Call again with the right names."
+        )
+        details = exc.to_dict()
+    else:
+        text = f"{exc}. Nothing was sent. Give it once."
+        details = {"error": "ConflictingArguments", "field": exc.name, "alias": exc.alias}
+    return CallToolResult(
+        content=[TextContent(type="text", text=text)], is_error=True, _meta={META_ERROR: details}
+    )
 
 
 def invalid_arguments(tool: str, exc: ValidationError) -> CallToolResult:
