@@ -33,10 +33,13 @@ from alecs.tools.papi._shared import (
     papi_client,
     resolve_property_id,
     resolve_version,
+    version_arg,
     version_text,
 )
 
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
+
+CloneVersion = version_arg("Version of clone_from to copy; default latest.")
 
 
 class PropertyList(Page):
@@ -258,9 +261,7 @@ async def property_create(
         str | None,
         Field(description="Copy the rule tree of this property (id or name).", max_length=200),
     ] = None,
-    clone_version: Annotated[
-        int | None, Field(ge=1, description="Version of clone_from to copy; default latest.")
-    ] = None,
+    clone_version: CloneVersion = None,
     copy_hostnames: Annotated[
         bool, Field(description="With clone_from: also copy its hostnames.")
     ] = False,
@@ -280,7 +281,7 @@ async def property_create(
     source = None
     if clone_from:
         source = await resolve_property_id(papi, clone_from)
-        clone_version = await resolve_version(papi, source, clone_version)
+        clone_version = await resolve_version(papi, source, clone_version, field="clone_version")
     pid = await papi.create_property(
         property_name,
         product,
