@@ -199,3 +199,113 @@ async def test_cancel_a_pending_activation(slow: Any) -> None:
         pending = await papi.pending_activation("prp_600004", "STAGING")
     assert cancelled.activation_id == sub.activation_id and cancelled.status == "ABORTED"
     assert pending is None
+
+
+# --------------------------------------------------------------------------- through MCP
+
+
+@pytest.fixture
+def fake_time(slow: Any, monkeypatch: pytest.MonkeyPatch) -> FakeTime:
+    """Bounded waits in tools sleep on a fake clock that also moves the sandbox clock."""
+    from alecs.tools import waits
+
+    fake = FakeTime(slow)
+    monkeypatch.setattr(waits.TIME, "sleep", fake.sleep)
+    monkeypatch.setattr(waits.TIME, "clock", fake.clock)
+    return fake
+
+
+@pytest.fixture
+def slow_server(slow: Any) -> Any:
+    from alecs.server import build_server
+
+    return build_server(edgerc=slow.edgerc_path, section="sandbox", warm_up=False)
+
+
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+async def test_activation_answers_within_the_bounded_wait_and_attaches(
+    slow: Any, slow_server: Any, fake_time: FakeTime, mode: str
+) -> None:
+    from mcp import Client
+
+    notes: list[tuple[float, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        notes.append((progress, message))
+
+    args = {"property_id": "prp_600004", "notify_emails": EMAILS}
+    async with Client(slow_server, mode=mode) as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        first = await client.call_tool("property-activate", args, progress_callback=on_progress)
+        waited_first = fake_time.now
+        second = await client.call_tool("property-activate", args)
+    schema = tools["property-activate"].input_schema["properties"]["timeout_s"]
+    assert schema["default"] <= 45
+    assert not first.is_error and not second.is_error, first.content[0].text
+    one, two = first.structured_content, second.structured_content
+    assert one["activation_id"].startswith("atv_") and one["status"] == "PENDING"
+    assert one["finished"] is False and one["progress"] == papi_activation_progress("PENDING")
+    assert 0 < waited_first <= 45  # the default bound, on the fake clock
+    assert one["next_call"] == {
+        "tool": "property-activation-get",
+        "arguments": {
+            "property_id": "prp_600004",
+            "activation_id": one["activation_id"],
+            "wait": True,
+        },
+        "text": "property-activation-get property_id=prp_600004 "
+        f"activation_id={one['activation_id']} wait=true",
+    }
+    assert two["activation_id"] == one["activation_id"] and two["attached"] is True
+    assert notes and all(p < 100 for p, _ in notes)
+    assert any(m and "PENDING" in m for _, m in notes)
+    assert slow.admin.writes("POST /papi/v1/properties/{propertyId}/activations") == 1
+
+
+async def test_continuing_call_reaches_active(
+    slow: Any, slow_server: Any, fake_time: FakeTime
+) -> None:
+    from mcp import Client
+
+    async with Client(slow_server) as client:
+        first = await client.call_tool(
+            "property-activate", {"property_id": "prp_600004", "notify_emails": EMAILS}
+        )
+        state = first.structured_content
+        calls = 1
+        while state["next_call"] is not None and calls < 10:
+            follow = state["next_call"]
+            result = await client.call_tool(follow["tool"], follow["arguments"])
+            assert not result.is_error, result.content[0].text
+            state = result.structured_content
+            calls += 1
+    assert state["status"] == "ACTIVE" and state["finished"] and state["progress"] == 100
+    assert state["activation_id"] == first.structured_content["activation_id"]
+    assert calls >= 4  # 180 s of activation in waits of at most 45 s each
+
+
+async def test_cancel_tool(slow: Any, slow_server: Any) -> None:
+    from mcp import Client
+
+    async with Client(slow_server) as client:
+        started = await client.call_tool(
+            "property-activate",
+            {"property_id": "prp_600004", "notify_emails": EMAILS, "timeout_s": 0},
+        )
+        aid = started.structured_content["activation_id"]
+        wrong = await client.call_tool(
+            "property-activation-cancel",
+            {"property_id": "prp_600004", "activation_id": aid, "network": "PRODUCTION",
+             "confirm": True},
+        )  # fmt: skip
+        cancelled = await client.call_tool(
+            "property-activation-cancel",
+            {"property_id": "prp_600004", "activation_id": aid, "network": "STAGING"},
+        )
+    assert wrong.is_error and "is an activation on STAGING" in wrong.content[0].text
+    if cancelled.is_error and (
+        "404" in cancelled.content[0].text or "405" in cancelled.content[0].text
+    ):
+        pytest.skip("this sandbox has no DELETE on property activations yet")
+    assert not cancelled.is_error, cancelled.content[0].text
+    assert cancelled.structured_content["status"] == "ABORTED"
