@@ -293,3 +293,27 @@ async def test_customer_and_account_switch_key_select_the_account(
     assert [e["enrollment_id"] for e in theirs["enrollments"]] == [created["enrollment_id"]]
     stored = fresh_sandbox.admin.state(ACCOUNT_B, "cps_enrollments")
     assert stored[str(created["enrollment_id"])]["csr"]["cn"] == "shop.example.net"
+
+
+async def test_status_gives_progress_from_cps_and_the_continuing_call(
+    server: Any, fresh_sandbox: Any
+) -> None:
+    """Issue 11: certificate waits are bounded (default 45 s) and say how to go on."""
+    args = _dv("bounded.example.com", contract_id=CONTRACT_A)
+    async with Client(server) as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        created = await call(client, "certificate-dv-enrollment-create", args)
+        eid = created["enrollment_id"]
+        running = await call(
+            client, "certificate-enrollment-status", {"enrollment_id": eid, "timeout_s": 0}
+        )
+    timeout = tools["certificate-enrollment-status"].input_schema["properties"]["timeout_s"]
+    assert timeout["default"] <= 45
+    assert running["status"] == "generate-csr" and running["finished"] is False
+    assert 0 < running["progress"] < 100
+    assert running["next_call"]["tool"] == "certificate-enrollment-status"
+    assert running["next_call"]["arguments"] == {
+        "enrollment_id": eid,
+        "change_id": running["change_id"],
+        "wait": True,
+    }
