@@ -20,6 +20,7 @@ import hmac
 import ipaddress
 import json
 import logging
+import re
 import socket
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -396,12 +397,30 @@ def wrong_arguments(tool: str, exc: UnknownArguments | ConflictingArguments) -> 
     )
 
 
+_UNION_TAG = re.compile(r"^(?:[a-z_]+(?:\[.*\])?|constrained-\w+|function-\w+|[a-z]+-[a-z-]+)$")
+
+
+def _field_path(loc: Sequence[Any]) -> str:
+    """`('version', 'constrained-int')` -> `version`: pydantic's union branch tags dropped
+    (after the argument name), list indices and nested keys kept."""
+    parts = [str(loc[0])] if loc else []
+    for part in loc[1:]:
+        if isinstance(part, str) and (_UNION_TAG.match(part) and not part.isidentifier()):
+            continue
+        if isinstance(part, str) and part in ("int", "str", "float", "bool", "none", "list"):
+            continue
+        parts.append(str(part))
+    return ".".join(parts) or "(arguments)"
+
+
 def invalid_arguments(tool: str, exc: ValidationError) -> CallToolResult:
     """The tool error for arguments that fail the input schema: one line per field."""
     lines = [f"Invalid arguments for {tool}:"]
     fields: list[dict[str, Any]] = []
+    merged: dict[str, list[str]] = {}
+    shown_value: dict[str, str] = {}
     for err in exc.errors(include_url=False):
-        loc = ".".join(str(part) for part in err.get("loc", ())) or "(arguments)"
+        loc = _field_path(err.get("loc", ()))
         kind = err.get("type", "")
         if kind == "missing":
             message = "required but missing"
@@ -410,9 +429,12 @@ def invalid_arguments(tool: str, exc: ValidationError) -> CallToolResult:
             value = err.get("input")
             if value is not None and not isinstance(value, dict | list):
                 shown = repr(value)
-                message += f" (got {shown[:80] + '...' if len(shown) > 80 else shown})"
-        lines.append(f"- `{loc}`: {message}")
+                shown_value[loc] = f" (got {shown[:80] + '...' if len(shown) > 80 else shown})"
+        if message not in merged.setdefault(loc, []):
+            merged[loc].append(message)
         fields.append({"field": loc, "type": kind, "message": err.get("msg", "")})
+    for loc, messages in merged.items():  # a union's branches: one line, "a or b"
+        lines.append(f"- `{loc}`: {' or '.join(messages)}{shown_value.get(loc, '')}")
     lines.append("Fix these arguments (see the tool's input schema) and call again.")
     log.info("tool %s: invalid arguments %s", tool, [f["field"] for f in fields])
     return CallToolResult(

@@ -35,10 +35,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar
 from urllib.parse import quote
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from alecs.akamai._base import AkamaiInputError, AkamaiModel, ServiceClient
 from alecs.transport.errors import AkamaiApiError
@@ -99,10 +99,20 @@ class DnsModel(AkamaiModel):
     """Reads Edge DNS's camelCase members into snake_case fields."""
 
 
+def with_ctr(value: str | None) -> str | None:
+    """Contract ids as PAPI writes them (`ctr_1-5SBXC1`); Edge DNS and CPS drop the prefix."""
+    if not value:
+        return value
+    text = str(value).strip()
+    return text if text.startswith("ctr_") else f"ctr_{text}"
+
+
 class Zone(DnsModel):
     zone: str
     type: str
-    contract_id: str | None = None
+    contract_id: Annotated[str | None, AfterValidator(with_ctr)] = Field(
+        None, description="ctr_... (Edge DNS itself writes it without the prefix)."
+    )
     activation_state: str | None = None
     comment: str | None = None
     version_id: str | None = None

@@ -441,7 +441,9 @@ async def certificate_enrollment_list(
     if common_name:
         needle = common_name.strip().lower()
         found = [e for e in found if any(needle in n for n in [e.common_name, *e.sans])]
-    return EnrollmentList(contract_ids=contracts, enrollments=found, total=len(found))
+    return EnrollmentList(
+        contract_ids=[f"ctr_{c}" for c in contracts], enrollments=found, total=len(found)
+    )
 
 
 @tool(
@@ -670,7 +672,7 @@ async def certificate_dv_enrollment_create(
     return DvEnrollmentCreated(
         enrollment_id=created.enrollment_id,
         change_id=created.change_id,
-        contract_id=contract,
+        contract_id=f"ctr_{contract}",
         common_name=cn,
         sans=names,
         status=status.status if status else None,

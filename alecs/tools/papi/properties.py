@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from alecs.akamai.papi import Property, PropertyVersion, SearchHit
+from alecs.akamai.papi import PapiClient, PapiLookupError, Property, PropertyVersion, SearchHit
 from alecs.tools._common import (
     AccountSwitchKey,
     ConfirmArg,
@@ -237,6 +237,32 @@ async def property_search(
     return PropertySearch(query=query, hits=hits)
 
 
+async def _contract_offering(papi: PapiClient, product: str, group_id: str | None) -> str:
+    """The contract for a new property when none was given: the one (of the group's, when a
+    group was given) that offers the product; asks (PapiLookupError) only when several do."""
+    if group_id is None:
+        return await papi.contract_for_product(product)
+    gid = group_id if str(group_id).startswith("grp_") else f"grp_{group_id}"
+    groups = {g.group_id: g for g in await papi.list_groups()}
+    group = groups.get(gid)
+    if group is None or len(group.contract_ids) == 1:
+        cid, _ = await papi.resolve_contract_group(None, gid)  # names the group's problem
+        return cid
+    offers = await papi.products_by_contract()
+    fitting = [
+        c for c in group.contract_ids if any(p.product_id == product for p in offers.get(c, []))
+    ]
+    if len(fitting) == 1:
+        return fitting[0]
+    raise PapiLookupError(
+        "contract_id",
+        f"Group {gid} uses several contracts"
+        + (f" that offer {product}" if fitting else "")
+        + "; say which one.",
+        fitting or group.contract_ids,
+    )
+
+
 @tool("property-create", toolset="papi", kind="write", title="Create a property")
 async def property_create(
     ctx: Ctx,
@@ -270,14 +296,18 @@ async def property_create(
 ) -> PropertyCreated:
     """Create a new property (version 1), from the product's template or as a clone.
 
-    Needs a product_id (product-list) and a group and contract (group-list; omitted ones
-    are looked up when only one fits). Next: edit version 1's rules (property-rules-get,
+    Needs a product_id (product-list). The contract is found from the product when omitted
+    (the one contract offering it; you are asked only when several do), and the group from
+    the contract when only one group uses it (else the groups are listed to choose from).
+    Next: edit version 1's rules (property-rules-get,
     property-rules-update), add hostnames (property-hostname-update), then activate on
     STAGING (property-activate).
     """
     papi = papi_client(ctx, customer, account_switch_key)
-    cid, gid = await papi.resolve_contract_group(contract_id, group_id)
     product = clean_product(product_id)
+    if contract_id is None:
+        contract_id = await _contract_offering(papi, product, group_id)
+    cid, gid = await papi.resolve_contract_group(contract_id, group_id)
     source = None
     if clone_from:
         source = await resolve_property_id(papi, clone_from)
