@@ -83,6 +83,33 @@ async def resolve_version(
         raise InputError(field, exc.problem, allowed=exc.allowed) from None
 
 
+async def contract_offering(papi: PapiClient, product: str, group_id: str | None) -> str:
+    """The contract for a new property, CP code or edge hostname when none was given: the
+    one (of the group's, when a group was given) that offers the product; asks
+    (PapiLookupError) only when several do."""
+    if group_id is None:
+        return await papi.contract_for_product(product)
+    gid = group_id if str(group_id).startswith("grp_") else f"grp_{group_id}"
+    groups = {g.group_id: g for g in await papi.list_groups()}
+    group = groups.get(gid)
+    if group is None or len(group.contract_ids) == 1:
+        cid, _ = await papi.resolve_contract_group(None, gid)  # names the group's problem
+        return cid
+    offers = await papi.products_by_contract()
+    fitting = [
+        c for c in group.contract_ids if any(p.product_id == product for p in offers.get(c, []))
+    ]
+    if len(fitting) == 1:
+        return fitting[0]
+    raise PapiLookupError(
+        "contract_id",
+        f"Group {gid} uses several contracts"
+        + (f" that offer {product}" if fitting else "")
+        + "; say which one.",
+        fitting or group.contract_ids,
+    )
+
+
 def clean_hostname(value: str, field: str) -> str:
     """`https://www.example.com/path` -> `www.example.com`."""
     text = value.strip().lower()

@@ -22,7 +22,13 @@ from alecs.tools._common import (
     page_of,
     tool,
 )
-from alecs.tools.papi._shared import PAPI_ERRORS, clean_hostname, clean_product, papi_client
+from alecs.tools.papi._shared import (
+    PAPI_ERRORS,
+    clean_hostname,
+    clean_product,
+    contract_offering,
+    papi_client,
+)
 
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
 
@@ -153,8 +159,10 @@ async def edge_hostname_create(
             allowed="an enrollment_id from certificate-enrollment-list, or domain_suffix "
             "edgesuite.net / akamaized.net",
         )
-    cid, gid = await papi.resolve_contract_group(contract_id, group_id, any_group=True)
     product = clean_product(product_id)
+    if contract_id is None:
+        contract_id = await contract_offering(papi, product, group_id)
+    cid, gid = await papi.resolve_contract_group(contract_id, group_id, any_group=True)
     ehn = await papi.create_edge_hostname(
         cid,
         gid,

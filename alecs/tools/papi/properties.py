@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from alecs.akamai.papi import PapiClient, PapiLookupError, Property, PropertyVersion, SearchHit
+from alecs.akamai.papi import Property, PropertyVersion, SearchHit
 from alecs.tools._common import (
     AccountSwitchKey,
     ConfirmArg,
@@ -30,6 +30,7 @@ from alecs.tools.papi._shared import (
     PropertyRef,
     clean_hostname,
     clean_product,
+    contract_offering,
     papi_client,
     resolve_property_id,
     resolve_version,
@@ -237,32 +238,6 @@ async def property_search(
     return PropertySearch(query=query, hits=hits)
 
 
-async def _contract_offering(papi: PapiClient, product: str, group_id: str | None) -> str:
-    """The contract for a new property when none was given: the one (of the group's, when a
-    group was given) that offers the product; asks (PapiLookupError) only when several do."""
-    if group_id is None:
-        return await papi.contract_for_product(product)
-    gid = group_id if str(group_id).startswith("grp_") else f"grp_{group_id}"
-    groups = {g.group_id: g for g in await papi.list_groups()}
-    group = groups.get(gid)
-    if group is None or len(group.contract_ids) == 1:
-        cid, _ = await papi.resolve_contract_group(None, gid)  # names the group's problem
-        return cid
-    offers = await papi.products_by_contract()
-    fitting = [
-        c for c in group.contract_ids if any(p.product_id == product for p in offers.get(c, []))
-    ]
-    if len(fitting) == 1:
-        return fitting[0]
-    raise PapiLookupError(
-        "contract_id",
-        f"Group {gid} uses several contracts"
-        + (f" that offer {product}" if fitting else "")
-        + "; say which one.",
-        fitting or group.contract_ids,
-    )
-
-
 @tool("property-create", toolset="papi", kind="write", title="Create a property")
 async def property_create(
     ctx: Ctx,
@@ -306,7 +281,7 @@ async def property_create(
     papi = papi_client(ctx, customer, account_switch_key)
     product = clean_product(product_id)
     if contract_id is None:
-        contract_id = await _contract_offering(papi, product, group_id)
+        contract_id = await contract_offering(papi, product, group_id)
     cid, gid = await papi.resolve_contract_group(contract_id, group_id)
     source = None
     if clone_from:
