@@ -117,3 +117,15 @@ async def test_read_only_hides_writes_and_says_so(fresh_sandbox: Any) -> None:
     text = result.content[0].text
     assert result.is_error and "--read-only" in text
     assert text.startswith("property-activation-cancel failed: ")
+
+
+async def test_type_filters_are_all_called_types(server: Any) -> None:
+    async with Client(server) as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        lists = await call(client, "network-list-list", {"types": "geo"})
+        wrong = await client.call_tool("network-list-list", {"type": "GEO"})
+    for name in ("network-list-list", "dns-record-list", "dns-zone-list"):
+        props = tools[name].input_schema["properties"]
+        assert "types" in props and "type" not in props, name
+    assert {x["type"] for x in lists["network_lists"]} == {"GEO"}
+    assert wrong.is_error and "did you mean `types`?" in wrong.content[0].text

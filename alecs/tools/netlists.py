@@ -385,7 +385,11 @@ TOOL_ERRORS: ErrorMap = {SyncPointConflict: _sync_conflict}
 @tool("network-list-list", toolset="netlists", kind="read", title="List network lists")
 async def network_list_list(
     ctx: Ctx,
-    type: Annotated[ListTypeArg | None, Field(description="Only IP or only GEO lists.")] = None,
+    types: Annotated[
+        list[ListTypeArg] | None,
+        BeforeValidator(as_list),
+        Field(description="Only lists of these types: ['IP'] or ['GEO'] (omit for both)."),
+    ] = None,
     search: Annotated[
         str | None,
         Field(
@@ -406,7 +410,11 @@ async def network_list_list(
     STAGING and PRODUCTION. Use first to find a list's id. Elements only with
     include_elements (at most max_elements per list)."""
     nl = _client(ctx, customer, account_switch_key)
-    lists = await nl.list_lists(list_type=type, search=search, include_elements=include_elements)
+    wanted = set(types or ())
+    list_type = next(iter(wanted)) if len(wanted) == 1 else None
+    lists = await nl.list_lists(
+        list_type=list_type, search=search, include_elements=include_elements
+    )
     limit = max_elements if include_elements else None
     return NetworkListList(network_lists=[_summary(x, limit) for x in lists])
 
