@@ -362,7 +362,18 @@ class AlecsServer(MCPServer[AppState]):
         try:
             return await super().call_tool(name, arguments, context)
         except UnexpectedToolError:
-            raise
+            log.exception("tool %s raised an unexpected exception", name)
+            return CallToolResult(
+                content=[
+                    TextContent(
+                        type="text",
+                        text="an unexpected error inside alecs (details are in the server "
+                        "log, not here). Try again; if it repeats, report it with the log.",
+                    )
+                ],
+                is_error=True,
+                _meta={META_ERROR: {"error": "InternalError", "tool": name}},
+            )
         except ToolError as exc:
             cause = exc.__cause__
             if isinstance(cause, ValidationError):
