@@ -182,3 +182,20 @@ def test_sandbox_state_survives_a_restart_unless_reset(tmp_path: Path) -> None:
         data_home=data_home,
     )  # fmt: skip
     assert gone.returncode == 1
+
+
+def test_cli_misspelled_argument_with_the_embedded_sandbox(tmp_path: Path) -> None:
+    """The issue's command line: exits non-zero, names `network`; nothing was purged."""
+    done = _alecs(
+        "call",
+        "purge-invalidate",
+        'urls=["https://www.example.com/a.css"]',
+        "netwrok=STAGING",
+        "--sandbox",
+        data_home=tmp_path,
+    )
+    assert done.returncode == 1 and done.stdout == ""
+    assert "`netwrok` is not an argument of purge-invalidate; did you mean `network`?" in (
+        done.stderr
+    )
+    assert "Nothing was sent" in done.stderr and "Invalidated" not in done.stderr
