@@ -194,7 +194,8 @@ def tool_help(tool: Any, width: int = 100) -> str:
         "",
         "Values are read by each parameter's type: strings as given, numbers and booleans "
         '(true/false) where the parameter takes them, arrays as JSON (\'["a","b"]\') or one '
-        "bare item, objects as JSON. Production changes need confirm=true when not asked "
-        "interactively.",
+        "bare item, objects as JSON. camelCase names work too (propertyId=...); an unknown "
+        "name is refused with the closest ones. Production changes need confirm=true when "
+        "not asked interactively.",
     ]
     return "\n".join(lines)
