@@ -293,8 +293,11 @@ class AlecsServer(MCPServer[AppState]):
 
     Every ``tools/call`` goes through :meth:`call_tool` (the SDK's ``_handle_call_tool`` calls
     it) with the raw arguments: a tool hidden by the enabled toolsets or ``--read-only`` answers
-    a tool error saying so (not "Unknown tool"), and arguments failing the input schema answer a
-    tool error naming each field.
+    a tool error saying so (not "Unknown tool"); keys the tool does not take answer a tool error
+    naming them and the closest parameters, camelCase spellings being aliases
+    (``alecs.closed_inputs``; every input schema is published closed by :meth:`add_tool`);
+    arguments failing the input schema answer a tool error naming each field. Every tool error
+    leaves in one shape, ``<tool> failed: <why>`` then what to do (``alecs.error_shape``).
     """
 
     runtime: Runtime
