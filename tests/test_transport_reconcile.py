@@ -203,7 +203,7 @@ async def test_a_tool_whose_write_outcome_stays_unknown_says_so_and_how_to_check
         result = await client.call_tool("cpcode-create", args)
     assert result.is_error
     text = result.content[0].text
-    assert text.startswith("Network error during a write: ")
+    assert text.startswith("cpcode-create failed: Network error during a write: ")  # one shape
     assert "whether it was applied is UNKNOWN" in text and "To check: cpcode-list" in text
     assert result.meta is not None
     details = result.meta["alecs/error"]
