@@ -39,6 +39,9 @@ async def test_rule_formats_newest_first_with_the_one_a_version_uses(server: Any
             client, "property-rule-format-list", {"property_id": None, "version": None}
         )
         numeric = await call(client, "property-rule-format-list", {"property_id": 600003})
+        word = await call(
+            client, "property-rule-format-list", {"propertyId": "prp_600003", "version": "latest"}
+        )
         too_long = await call_error(client, "property-rule-format-list", {"property_id": "x" * 201})
     formats = listed["rule_formats"]
     assert formats == sorted(formats, reverse=True) and "latest" not in formats
@@ -51,6 +54,7 @@ async def test_rule_formats_newest_first_with_the_one_a_version_uses(server: Any
     assert "`version`" in orphan and "property_id" in orphan
     assert nulls["rule_formats"] == formats and nulls["property_id"] is None
     assert numeric["version_rule_format"] == "v2023-05-30"
+    assert word["version"] == 1 and word["version_rule_format"] == "v2023-05-30"
     assert "`property_id`" in too_long and "200" in too_long
 
 
