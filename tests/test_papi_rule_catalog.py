@@ -27,14 +27,18 @@ def server(sandbox: Any) -> Any:
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_rule_formats_newest_first_with_the_one_a_version_uses(server: Any, mode: str):
+async def test_rule_formats_newest_first_with_the_one_a_version_uses(
+    sandbox: Any, server: Any, mode: str
+):
     async with Client(server, mode=mode) as client:
         listed = await call(client, "property-rule-format-list", {})
         old = await call(client, "property-rule-format-list", {"property_id": "prp_600003"})
         current = await call(
             client, "property-rule-format-list", {"property_id": "600001", "version": 2}
         )
+        before = sandbox.admin.counters()["total"]
         orphan = await call_error(client, "property-rule-format-list", {"version": 2})
+        sent_for_orphan = sandbox.admin.counters()["total"] - before
         nulls = await call(
             client, "property-rule-format-list", {"property_id": None, "version": None}
         )
@@ -52,6 +56,7 @@ async def test_rule_formats_newest_first_with_the_one_a_version_uses(server: Any
     assert current["version"] == 2 and current["version_rule_format"] == "v2024-10-21"
     assert current["newer"] == []
     assert "`version`" in orphan and "property_id" in orphan
+    assert sent_for_orphan == 0, "nothing sent for a version without a property"
     assert nulls["rule_formats"] == formats and nulls["property_id"] is None
     assert numeric["version_rule_format"] == "v2023-05-30"
     assert word["version"] == 1 and word["version_rule_format"] == "v2023-05-30"

@@ -97,18 +97,19 @@ async def property_rule_format_list(
     follows the newest. With property_id, also the format its version uses. Change a
     version's format with property-rules-update (rule_format).
     """
+    wanted = (property_id or "").strip()
+    if version is not None and not wanted:
+        raise InputError("version", "a version needs property_id", allowed="property_id too")
     papi = papi_client(ctx, customer, account_switch_key)
     formats = sorted_rule_formats(await papi.list_rule_formats())
     out = RuleFormatList(rule_formats=formats, newest=formats[0] if formats else None)
-    if property_id is not None and property_id.strip():
-        pid = await resolve_property_id(papi, property_id)
+    if wanted:
+        pid = await resolve_property_id(papi, wanted)
         number = await resolve_version(papi, pid, version)
         used = (await papi.get_version(pid, number)).rule_format
         out.property_id, out.version, out.version_rule_format = pid, number, used
         if used in formats:
             out.newer = formats[: formats.index(used)]
-    elif version is not None:
-        raise InputError("version", "a version needs property_id", allowed="property_id too")
     return out
 
 
