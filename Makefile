@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench catalog clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ bench: $(STAMP_BENCH)
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libnginx-mod-http-brotli-static \
 		>/dev/null 2>&1 || echo "bench: no brotli_static module; nginx serves gzip instead"
 	$(BIN)/python -m tools.bench $(BENCH_ARGS)
+
+# The API catalog (alecs/catalog/data) compiled from Akamai's OpenAPI specs in ../shared/akamai-apis
+# (or $ALECS_AKAMAI_APIS); prints what it repaired, chose and skipped.
+catalog: $(STAMP_DEV)
+	$(BIN)/python -m tools.catalog
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
