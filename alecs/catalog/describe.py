@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from alecs.catalog.model import Operation
-from alecs.catalog.schema import deref, merge_all_of, sample, types_of
+from alecs.catalog.schema import deref, is_valid, merge_all_of, sample, types_of
+from alecs.catalog.validate import coerce
 
 _MAX_DEPTH = 4
 _MAX_PROPS = 40
@@ -147,20 +149,66 @@ def describe_operation(op: Operation, *, max_bytes: int = 12000) -> dict[str, An
         }
         if op.body.get("schema"):
             body["schema"] = outline(op.body["schema"], op.defs)
-            ex = example_for(op)
-            if ex is not None:
-                body["example"] = ex
         out["body"] = body
+    req = example_request(op)
+    out["example_call"] = {k: v for k, v in req.items() if v not in (None, {}, "")}
     if op.response:
         resp: dict[str, Any] = {"media_types": list(op.response.get("media") or [])}
         if op.response.get("schema"):
             resp["schema"] = outline(op.response["schema"], op.defs, request=False)
         out["response"] = resp
     # Keep the answer within budget: drop the deepest parts first.
-    for key in (("response", "schema"), ("body", "example"), ("body", "schema")):
+    for key in (("response", "schema"), ("example_call", "body"), ("body", "schema")):
         if len(json.dumps(out, default=str)) <= max_bytes:
             break
         holder = out.get(key[0])
         if isinstance(holder, dict) and key[1] in holder:
             holder[key[1]] = "(too large to show; see the API reference)"
     return out
+
+
+def _param_value(p: Any, defs: Mapping[str, Any]) -> Any:
+    if p.example is not None and not isinstance(p.example, bool):
+        if is_valid(p.schema, coerce(str(p.example), p.schema, defs), defs):
+            return p.example
+    return sample(p.schema, defs, p.name) if p.schema else "1"
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(_as_text(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def example_request(op: Operation) -> dict[str, Any]:
+    """A request for `op` built from its spec: concrete `path` (base path included), required
+    `query` parameters and headers as strings, and the example `body` (None without one)."""
+    path = op.path
+    query: dict[str, str] = {}
+    headers: dict[str, str] = {}
+    for p in op.params:
+        if p.where == "path":
+            value = _as_text(_param_value(p, op.defs))
+            path = path.replace("{" + p.name + "}", quote(value, safe="") or "1")
+        elif p.where == "query" and p.required:
+            query[p.name] = _as_text(_param_value(p, op.defs))
+        elif p.where == "header" and p.required:
+            headers[p.name] = _as_text(_param_value(p, op.defs))
+    body: Any = None
+    media = list((op.body or {}).get("media") or [])
+    json_media = [m for m in media if "json" in m]
+    if op.body and json_media:
+        body = example_for(op)
+        if body is None:
+            body = {}
+        if json_media[0] != "application/json":
+            headers["Content-Type"] = json_media[0]
+    elif op.body and media:
+        example = op.body.get("example")
+        body = example if isinstance(example, str) else "example"
+        headers["Content-Type"] = media[0]
+    return {"method": op.method, "path": path, "query": query, "headers": headers, "body": body}

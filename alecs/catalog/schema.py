@@ -100,8 +100,21 @@ _FORMATS = {
 }
 
 
-def sample(schema: Any, defs: Mapping[str, Any], name: str = "", depth: int = 0) -> Any:
-    """A value valid for `schema` in most real cases (checked by the caller)."""
+def sample(
+    schema: Any, defs: Mapping[str, Any], name: str = "", depth: int = 0, minimal: bool = False
+) -> Any:
+    """A value valid for `schema` in most real cases: every field first, then only the
+    required ones when that is what validates."""
+    if depth == 0 and not minimal:
+        full = _sample(schema, defs, name, 0, False)
+        if is_valid(schema, full, defs):
+            return full
+        small = _sample(schema, defs, name, 0, True)
+        return small if is_valid(schema, small, defs) else full
+    return _sample(schema, defs, name, depth, minimal)
+
+
+def _sample(schema: Any, defs: Mapping[str, Any], name: str, depth: int, minimal: bool) -> Any:
     if depth > _MAX_DEPTH or schema is True or not isinstance(schema, dict):
         return {} if depth <= _MAX_DEPTH else None
     schema = deref(schema, defs)
@@ -111,30 +124,36 @@ def sample(schema: Any, defs: Mapping[str, Any], name: str = "", depth: int = 0)
         return schema["const"]
     if "enum" in schema:
         values = [v for v in schema["enum"] if v is not None] or schema["enum"]
+        for v in values:
+            if is_valid(schema, v, defs):
+                return v
         return values[0] if values else None
     if "default" in schema and is_valid(schema, schema["default"], defs):
         return schema["default"]
     if "allOf" in schema:
         merged = merge_all_of(schema, defs)
-        return sample(merged, defs, name, depth + 1)
+        return _sample(merged, defs, name, depth + 1, minimal)
     for key in ("oneOf", "anyOf"):
         if schema.get(key):
             base = {k: v for k, v in schema.items() if k != key}
             for alt in schema[key]:
-                candidate = sample(_merge(base, deref(alt, defs), defs), defs, name, depth + 1)
-                if is_valid(schema, candidate, defs):
-                    return candidate
-            return sample(_merge(base, deref(schema[key][0], defs), defs), defs, name, depth + 1)
+                for small in (minimal, True):
+                    merged = _merge(base, deref(alt, defs), defs)
+                    candidate = _sample(merged, defs, name, depth + 1, small)
+                    if is_valid(schema, candidate, defs):
+                        return candidate
+            merged = _merge(base, deref(schema[key][0], defs), defs)
+            return _sample(merged, defs, name, depth + 1, minimal)
     types = [t for t in types_of(schema) if t != "null"]
     kind = types[0] if types else ("object" if "properties" in schema else "string")
     if kind == "object":
-        return _sample_object(schema, defs, depth)
+        return _sample_object(schema, defs, depth, minimal)
     if kind == "array":
         item = schema.get("items", {})
         count = max(1, int(schema.get("minItems", 1) or 1))
         if depth >= _MAX_DEPTH - 2 and not schema.get("minItems"):
             return []
-        items = [sample(item, defs, name, depth + 1) for _ in range(count)]
+        items = [_sample(item, defs, name, depth + 1, minimal) for _ in range(count)]
         if schema.get("uniqueItems") and count > 1:
             items = [_vary(v, i) for i, v in enumerate(items)]
         maximum = schema.get("maxItems")
@@ -147,6 +166,11 @@ def sample(schema: Any, defs: Mapping[str, Any], name: str = "", depth: int = 0)
 
 
 def _vary(value: Any, i: int) -> Any:
+    if isinstance(value, dict) and i:
+        for key, v in value.items():
+            if isinstance(v, str | int) and not isinstance(v, bool):
+                return {**value, key: _vary(v, i)}
+        return value
     if isinstance(value, str):
         return f"{value}{i}" if i else value
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -161,6 +185,61 @@ def merge_all_of(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> dict[str
         if isinstance(part, dict) and "allOf" in part:
             part = merge_all_of(part, defs)
         merged = _merge(merged, part, defs)
+    return merged
+
+
+_COMBINE = ("oneOf", "anyOf", "not")
+
+
+def flatten_all_of(schema: Any, defs: Mapping[str, Any], _stack: tuple[str, ...] = ()) -> Any:
+    """`allOf` of object schemas merged into one object schema, everywhere in `schema`.
+
+    Akamai's specs combine parts with `allOf` where a part says `additionalProperties: false`;
+    read strictly as JSON Schema, no object could satisfy that (each part forbids the others'
+    fields). OpenAPI authors mean one object with all the parts' fields: the merged schema has the
+    union of `properties` and `required`, and stays closed if any part was closed. Parts that
+    combine further (`oneOf`, `anyOf`, `not`) are left as `allOf`."""
+    if isinstance(schema, list):
+        return [flatten_all_of(s, defs, _stack) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: flatten_all_of(v, defs, _stack) for k, v in schema.items() if k != "allOf"}
+    parts = schema.get("allOf")
+    if not isinstance(parts, list):
+        return out
+    resolved = []
+    for part in parts:
+        ref = part.get("$ref") if isinstance(part, dict) else None
+        if isinstance(ref, str):
+            if ref in _stack:
+                return {**out, "allOf": flatten_all_of(parts, defs, _stack)}
+            target = flatten_all_of(deref(part, defs), defs, (*_stack, ref))
+        else:
+            target = flatten_all_of(part, defs, _stack)
+        resolved.append(target)
+    mergeable = all(
+        isinstance(p, dict)
+        and not any(k in p for k in (*_COMBINE, "allOf"))
+        and types_of(p) in ([], ["object"])
+        for p in resolved
+    ) and not any(k in out for k in _COMBINE)
+    if not mergeable:
+        return {**out, "allOf": resolved}
+    merged: dict[str, Any] = dict(out)
+    closed = out.get("additionalProperties") is False
+    for part in resolved:
+        if part.get("additionalProperties") is False:
+            closed = True
+        merged = _merge(
+            merged, {k: v for k, v in part.items() if k != "additionalProperties"}, defs
+        )
+        extra = part.get("additionalProperties")
+        if isinstance(extra, dict) and "additionalProperties" not in merged:
+            merged["additionalProperties"] = extra
+    if closed:
+        merged["additionalProperties"] = False
+    if "properties" in merged and "type" not in merged:
+        merged["type"] = "object"
     return merged
 
 
@@ -180,25 +259,30 @@ def _merge(a: Mapping[str, Any], b: Any, defs: Mapping[str, Any]) -> dict[str, A
     return out
 
 
-def _sample_object(schema: Mapping[str, Any], defs: Mapping[str, Any], depth: int) -> Any:
+def _sample_object(
+    schema: Mapping[str, Any], defs: Mapping[str, Any], depth: int, minimal: bool
+) -> Any:
     props = schema.get("properties") or {}
     required = [r for r in schema.get("required") or [] if isinstance(r, str)]
     out: dict[str, Any] = {}
     for key, sub in props.items():
-        if key in required or depth < 4:
-            value = sample(sub, defs, key, depth + 1)
+        if key in required or (depth < 4 and not minimal):
+            value = _sample(sub, defs, key, depth + 1, minimal)
             if value is None and key not in required:
                 continue
             out[key] = value
     for key in required:
         if key not in out:
             extra = schema.get("additionalProperties")
-            out[key] = sample(extra if isinstance(extra, dict) else {}, defs, key, depth + 1)
+            out[key] = _sample(
+                extra if isinstance(extra, dict) else {}, defs, key, depth + 1, minimal
+            )
     minimum = schema.get("minProperties")
     if isinstance(minimum, int) and len(out) < minimum:
         extra = schema.get("additionalProperties")
         for i in range(minimum - len(out)):
-            out[f"key{i}"] = sample(extra if isinstance(extra, dict) else {}, defs, "", depth + 1)
+            sub = extra if isinstance(extra, dict) else {}
+            out[f"key{i}"] = _sample(sub, defs, "", depth + 1, minimal)
     if not is_valid(schema, out, defs) and any(k not in required for k in out):
         trimmed = {k: v for k, v in out.items() if k in required}
         if is_valid(schema, trimmed, defs):
@@ -245,7 +329,8 @@ def _sample_string(schema: Mapping[str, Any], name: str) -> str:
     candidates.append("example")
     low = int(schema.get("minLength") or 0)
     high = schema.get("maxLength")
-    for c in candidates:
+    padded = [c + (c[-1:] or "x") * max(0, low - len(c)) for c in candidates]
+    for c in padded + candidates:
         value = c + "x" * max(0, low - len(c))
         if isinstance(high, int) and len(value) > high:
             value = value[:high]

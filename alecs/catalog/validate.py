@@ -7,6 +7,7 @@ Each problem names the field (`query.contractId`, `body.$.rules[0].name`, `path.
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -88,6 +89,11 @@ def coerce(value: Any, schema: Mapping[str, Any], defs: Mapping[str, Any]) -> An
             return value
     if "boolean" in types and value.lower() in ("true", "false"):
         return value.lower() == "true"
+    if "object" in types and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
     if "array" in types:
         item = schema.get("items") or {}
         return [coerce(v, item, defs) for v in value.split(",")] if value else []

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from alecs.catalog.schema import flatten_all_of, is_valid
 from tools.catalog.specs import (
     REPO_ROOT,
     Documents,
@@ -190,9 +191,9 @@ class Compiler:
         except Exception:
             return None
 
-    def checked_example(self, example: Any, schema: Any) -> Any:
-        """The example when it validates against the compiled schema and is small, else None."""
-        if example is None or (isinstance(example, str) and not schema):
+    def sized_example(self, example: Any) -> Any:
+        """The example when it is JSON and small enough to ship, else None."""
+        if example is None:
             return None
         try:
             size = len(json.dumps(example, separators=(",", ":")))
@@ -201,13 +202,22 @@ class Compiler:
         if size > MAX_EXAMPLE_BYTES:
             self.examples_dropped += 1
             return None
-        from alecs.catalog.schema import is_valid
-
-        if not is_valid(schema, example, self.defs):
-            self.examples_dropped += 1
-            return None
-        self.examples_kept += 1
         return example
+
+    def check_examples(self, op: dict[str, Any], defs: dict[str, Any]) -> None:
+        """Keep an example only when it validates against its (final) schema."""
+        for key in ("body", "response"):
+            part = op.get(key)
+            if not isinstance(part, dict) or "example" not in part:
+                continue
+            media = part.get("media") or []
+            if not any("json" in m or m == "*/*" for m in media):
+                continue
+            if part.get("schema") and is_valid(part["schema"], part["example"], defs):
+                self.examples_kept += 1
+            else:
+                del part["example"]
+                self.examples_dropped += 1
 
     # -- operations ------------------------------------------------------------------------
 
@@ -258,7 +268,7 @@ class Compiler:
             self.notes.append(f"example not loaded ({type(exc).__name__}: {Path(str(exc)).name})")
             example = None
         if "json" in chosen or chosen == "*/*":
-            example = self.checked_example(example, schema)
+            example = self.sized_example(example)  # checked against the final schema later
         elif not isinstance(example, str) or len(example) > MAX_EXAMPLE_BYTES:
             example = None
         if example is not None:
@@ -309,6 +319,50 @@ class Compiler:
         return out
 
 
+def response_conflict(op: dict[str, Any], defs: dict[str, Any]) -> dict[str, str] | None:
+    """When no body can satisfy an operation's JSON response schema as published (a field both
+    required and forbidden, an enum of booleans typed string, ...), the problem; else None."""
+    resp = op.get("response")
+    if not isinstance(resp, dict) or not resp.get("schema") or "example" in resp:
+        return None
+    if not any("json" in m or m == "*/*" for m in resp.get("media") or []):
+        return None
+    from alecs.catalog.schema import problems, sample
+
+    value = sample(resp["schema"], defs)
+    found = problems(resp["schema"], value, defs, limit=1)
+    return {"problem": found[0]} if found else None
+
+
+def request_conflicts(out_dir: Path) -> list[dict[str, str]]:
+    """Operations whose request built from the spec (`example_request`) does not pass the
+    spec's own validation: the spec contradicts itself there (reported, not hidden)."""
+    from alecs.catalog.describe import example_request
+    from alecs.catalog.match import match
+    from alecs.catalog.model import Catalog
+    from alecs.catalog.validate import validate_request
+
+    catalog = Catalog(out_dir)
+    found = []
+    for info in catalog.apis():
+        if not info.edgegrid:
+            continue  # not served on the EdgeGrid host: neither api-call nor the sandbox
+        for op in catalog.api(info.name).operations:
+            req = example_request(op)
+            m = match(catalog, op.method, req["path"])
+            params = m.path_params if m and m.operation is op else {}
+            problems = validate_request(
+                op, path_params=params, query=req["query"], body=req["body"], headers=req["headers"]
+            )
+            if m is None or m.operation is not op:
+                problems = problems or ["the example path matches another operation"]
+            if problems:
+                found.append(
+                    {"api": info.name, "operation": op.ref, "problem": str(problems[0])[:300]}
+                )
+    return found
+
+
 def writes(method: str, summary: str, op_id: str) -> bool:
     """Whether an operation changes anything (GET never; a POST that searches or runs a
     diagnostic does not)."""
@@ -326,6 +380,13 @@ def family_for(api: str, base_path: str, first_path: str) -> str:
     if api in _FAMILY_OVERRIDES:
         return _FAMILY_OVERRIDES[api]
     return family_for_path(base_path or first_path)
+
+
+def _flatten_op(op: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    for key in ("body", "response"):
+        if isinstance(op.get(key), dict) and op[key].get("schema"):
+            op[key] = {**op[key], "schema": flatten_all_of(op[key]["schema"], defs)}
+    return op
 
 
 def _dedupe_defs(defs: dict[str, Any], ops: list[dict[str, Any]]) -> dict[str, Any]:
@@ -363,6 +424,7 @@ def build(specs: Path, out_dir: Path, *, write: bool = True) -> dict[str, Any]:
     apis: list[dict[str, Any]] = []
     notes: list[str] = []
     skipped: list[str] = []
+    conflicts: list[dict[str, str]] = []
     total = 0
     started = time.perf_counter()
     if write:
@@ -392,7 +454,16 @@ def build(specs: Path, out_dir: Path, *, write: bool = True) -> dict[str, Any]:
                 slug = re.sub(r"[^a-z0-9]+", "-", raw.template.lower()).strip("-")
                 op["id"] = f"{op['method'].lower()}-{slug}"
             ops.append(op)
-        defs = _dedupe_defs(comp.defs, ops)
+        defs = {sid: flatten_all_of(sch, comp.defs) for sid, sch in comp.defs.items()}
+        ops = [_flatten_op(o, comp.defs) for o in ops]
+        for op in ops:
+            comp.check_examples(op, defs)
+            conflict = response_conflict(op, defs)
+            if conflict:
+                conflicts.append(
+                    {"api": key, "operation": f"{op['method']} {op['path']}", **conflict}
+                )
+        defs = _dedupe_defs(defs, ops)
         title, desc = titles.get(key, (spec.title, ""))
         name = f"{api}-{version}" if version else api
         first_path = ops[0]["path"] if ops else ""
@@ -439,6 +510,7 @@ def build(specs: Path, out_dir: Path, *, write: bool = True) -> dict[str, Any]:
         "apis": apis,
         "notes": notes,
         "skipped": skipped,
+        "schema_conflicts": conflicts,
     }
     if write:
         (out_dir / "index.json").write_text(json.dumps(index, indent=1, ensure_ascii=False) + "\n")
@@ -446,6 +518,8 @@ def build(specs: Path, out_dir: Path, *, write: bool = True) -> dict[str, Any]:
         if license_file.is_file():
             (out_dir / "LICENSE").write_text(license_file.read_text(encoding="utf-8"))
         (out_dir / "NOTICE").write_text(NOTICE)
+        index["request_conflicts"] = request_conflicts(out_dir)
+        (out_dir / "index.json").write_text(json.dumps(index, indent=1, ensure_ascii=False) + "\n")
     index["seconds"] = round(time.perf_counter() - started, 1)
     return index
 
@@ -466,6 +540,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     for note in index["notes"]:
         print(f"  note: {note}")
+    if index["schema_conflicts"]:
+        print(f"response schemas no body can satisfy ({len(index['schema_conflicts'])}):")
+        for c in index["schema_conflicts"]:
+            print(f"  {c['operation']}: {c['problem']}")
+    if index.get("request_conflicts"):
+        count = len(index["request_conflicts"])
+        print(f"requests built from the spec that its own schema rejects ({count}):")
+        for c in index["request_conflicts"]:
+            print(f"  {c['operation']}: {c['problem'][:160]}")
     if index["skipped"]:
         print(f"skipped ({len(index['skipped'])}):")
         for s in index["skipped"]:
