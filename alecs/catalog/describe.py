@@ -200,12 +200,12 @@ def example_request(op: Operation) -> dict[str, Any]:
             headers[p.name] = _as_text(_param_value(p, op.defs))
     body: Any = None
     media = list((op.body or {}).get("media") or [])
-    json_media = [m for m in media if "json" in m]
+    json_media = [m for m in media if "json" in m or m == "*/*"]
     if op.body and json_media:
         body = example_for(op)
         if body is None:
             body = {}
-        if json_media[0] != "application/json":
+        if json_media[0] not in ("application/json", "*/*"):
             headers["Content-Type"] = json_media[0]
     elif op.body and media:
         example = op.body.get("example")

@@ -204,7 +204,7 @@ def validate_request(
                 problems.append(Problem("body", "required; see api-describe for its schema"))
         else:
             media = spec_body.get("media") or []
-            if any("json" in m for m in media) or not media:
+            if not isinstance(body, bytes | str) or any("json" in m for m in media):
                 problems.extend(body_problems(spec_body.get("schema"), body, defs))
     elif has_body and op.method in ("GET", "DELETE", "HEAD"):
         problems.append(Problem("body", f"{op.ref} takes no request body"))

@@ -138,7 +138,9 @@ class Compiler:
         out: dict[str, Any] = {}
         for key, value in node.items():
             if key in _KEEP:
-                if key == "required" and not isinstance(value, list):
+                if isinstance(value, dict) and "$ref" in value:
+                    value = self.docs.inline(value, base)  # `enum: {$ref: values.yaml}`
+                if key in ("required", "enum") and not isinstance(value, list):
                     continue
                 out[key] = value
             elif key == "description":

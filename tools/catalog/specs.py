@@ -81,6 +81,22 @@ def fix_yaml(text: str) -> tuple[str, list[str]]:
     return "\n".join(lines), fixes
 
 
+def _json_keys(node: Any) -> Any:
+    """Mapping keys as JSON has them: YAML reads `200:` as an int and `false:` (a property
+    name in jwt-api) as a boolean."""
+    if isinstance(node, dict):
+        return {_key(k): _json_keys(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_json_keys(v) for v in node]
+    return node
+
+
+def _key(k: Any) -> str:
+    if isinstance(k, bool):
+        return "true" if k else "false"
+    return k if isinstance(k, str) else str(k)
+
+
 class MissingFile(Exception):
     """A `$ref` points at a file that is not there."""
 
@@ -111,6 +127,7 @@ class Documents:
                 fixed, fixes = fix_yaml(text)
                 data = yaml.load(fixed, Loader=_Loader)
                 self.fixes[path] = fixes
+            data = _json_keys(data)
         else:  # xml or text examples
             data = text
         self.files[path] = data
