@@ -102,7 +102,10 @@ def test_read_only_fields_are_not_required_in_requests():
 
 
 def test_yaml_fixups_for_the_published_quirks():
-    text = "tags:\n- description: |\n  Manage your malware policies.\n  name: Malware\npaths:\n  /configs/{id}\n    $ref: x.yaml\n"
+    text = (
+        "tags:\n- description: |\n  Manage your malware policies.\n  name: Malware\n"
+        "paths:\n  /configs/{id}\n    $ref: x.yaml\n"
+    )
     fixed, fixes = fix_yaml(text)
     import yaml
 
