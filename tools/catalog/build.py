@@ -68,12 +68,10 @@ _FAMILY_OVERRIDES = {"edge-data-stream": "edge-data-stream", "netstorage-usage-a
 # POSTs that read (run a query or a diagnostic) rather than change anything, by summary verb.
 _READ_VERBS = {
     "get", "list", "search", "find", "translate", "verify", "locate", "validate", "check",
-    "query", "view", "fetch", "retrieve", "diagnose", "lookup", "look", "generate", "estimate",
-    "preview", "request",
+    "query", "view", "fetch", "retrieve", "diagnose", "lookup",
 }  # fmt: skip
 _READ_POST_IDS = re.compile(
-    r"(^|-)(search|find|list|get|translate|verify|locate|validate|lookup|query|report|"
-    r"dig|mtr|curl|grep|estats|diagnos)",
+    r"(^|-)(search|find|verify|validate|translate|dig|mtr|curl|grep|estats|locate|try-it)(-|$)"
 )
 
 
