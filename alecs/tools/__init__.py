@@ -32,6 +32,7 @@ TOOL_MODULES: list[str] = [
     "alecs.tools.netlists",
     "alecs.tools.edgedns",
     "alecs.tools.cps",
+    "alecs.tools.catalog",
 ]
 
 
