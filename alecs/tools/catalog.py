@@ -22,6 +22,7 @@ and POSTs the catalog marks as not writing, such as searches and diagnostics) ne
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
@@ -67,7 +68,7 @@ _LIVE_APIS = {"config-gtm", "config-dns"}
 # --------------------------------------------------------------------------- arguments
 
 Method = Annotated[
-    Literal["GET", "POST", "PUT", "PATCH", "DELETE"],
+    Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
     BeforeValidator(upper_text),
     Field(description="HTTP method of the operation."),
 ]
@@ -165,6 +166,22 @@ class ApiCallResult(ToolOutput):
 
 # --------------------------------------------------------------------------- helpers
 
+# Required headers alecs fills in when the call leaves them out (the curated tools' defaults).
+HEADER_DEFAULTS = {"papi-use-prefixes": "true"}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated request: the operation, the path without its query, the query, the headers
+    (defaults filled in), the body as it will be sent and whether it goes as JSON."""
+
+    op: Operation
+    path: str
+    query: dict[str, Any]
+    headers: dict[str, str]
+    body: Any
+    as_json: bool
+
 
 def _split(path: str, query: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
     parts = urlsplit(path)
@@ -220,7 +237,7 @@ def _check(
     headers: dict[str, str] | None,
     *,
     read_only: bool = False,
-) -> tuple[Operation, str, dict[str, Any]]:
+) -> Prepared:
     clean, merged = _split(path, query)
     op, params = _resolve(method, clean)
     if read_only and op.writes:
@@ -229,6 +246,21 @@ def _check(
         )
     if not op.api.edgegrid:
         raise InputError("path", f"{op.api.title} is not served on the EdgeGrid API host")
+    media = list((op.body or {}).get("media") or [])
+    as_json = body is not None and (
+        not isinstance(body, str) or not media or any("json" in m or m == "*/*" for m in media)
+    )
+    if as_json and isinstance(body, str):
+        try:  # a JSON document passed as text
+            body = json.loads(body)
+        except ValueError:
+            pass  # a JSON string value
+    headers = dict(headers or {})
+    given = {k.lower() for k in headers}
+    for p in op.params:
+        default = HEADER_DEFAULTS.get(p.name.lower(), p.schema.get("default"))
+        if p.where == "header" and p.required and p.name.lower() not in given and default:
+            headers[p.name] = str(default).lower() if isinstance(default, bool) else str(default)
     problems = validate_request(
         op,
         path_params=params,
@@ -244,7 +276,7 @@ def _check(
             first.message + (f" (also: {rest})" if rest else ""),
             allowed=f"see api-describe {op.ref!r}",
         )
-    return op, clean, merged
+    return Prepared(op, clean, merged, headers, body, as_json)
 
 
 def _is_production(value: Any) -> bool:
@@ -273,17 +305,19 @@ def _ask_call(
     path: str,
     query: dict[str, Any] | None,
     body: Any,
+    headers: dict[str, str] | None,
     dry_run: bool,
 ) -> str | None:
-    """The question before a write (None: this call needs none)."""
+    """The question before a write (None: this call needs none, or it is invalid and the tool
+    body refuses it before anything is sent)."""
     method = str(method).strip().upper()
     if dry_run or method in ("GET", "HEAD"):
         return None
     clean, _ = _split(path, query)
-    found = catalog.match(method, clean)
-    if found is None:
+    try:
+        op = _check(method, path, query, body, headers).op
+    except InputError:
         return None  # the tool body names the problem; nothing is sent
-    op = found.operation
     if method == "DELETE":
         return f"Delete via {op.ref} ({op.summary}) at {clean}? This cannot be undone."
     if not op.writes:
@@ -317,29 +351,22 @@ def _decode(response: Any) -> tuple[Any, bool]:
 
 
 async def _send(
-    ctx: Ctx,
-    op: Operation,
-    method: str,
-    clean: str,
-    merged: dict[str, Any],
-    body: Any,
-    headers: dict[str, str] | None,
-    customer: str | None,
-    account_switch_key: str | None,
+    ctx: Ctx, req: Prepared, customer: str | None, account_switch_key: str | None
 ) -> ApiCallResult:
+    op, method = req.op, req.op.method
     state = app_state(ctx)
     section = resolve_section(ctx, customer)
-    json_body = body if isinstance(body, dict | list) else None
-    content = body.encode() if isinstance(body, str) else None
-    send_headers = dict(headers or {})
+    json_body = req.body if req.as_json else None
+    content = req.body.encode() if isinstance(req.body, str) and not req.as_json else None
+    send_headers = dict(req.headers)
     if content is not None and not any(k.lower() == "content-type" for k in send_headers):
         media = list((op.body or {}).get("media") or ["text/plain"])
         send_headers["Content-Type"] = media[0]
     response = await state.transport.request(
         section,
         method,
-        clean,
-        params={k: _query_text(v) for k, v in merged.items()} or None,
+        req.path,
+        params={k: _query_text(v) for k, v in req.query.items()} or None,
         json=json_body,
         content=content,
         headers=send_headers or None,
@@ -445,8 +472,8 @@ async def api_read(
 ) -> ApiCallResult:
     """Call an operation that changes nothing (see api-search): any GET, or a POST the catalog
     marks read-only. Validated first. Also offered under --read-only."""
-    op, clean, merged = _check(method, path, query, body, headers, read_only=True)
-    return await _send(ctx, op, method, clean, merged, body, headers, customer, account_switch_key)
+    req = _check(method, path, query, body, headers, read_only=True)
+    return await _send(ctx, req, customer, account_switch_key)
 
 
 @tool(
@@ -474,7 +501,8 @@ async def api_call(
     """Call any catalog operation (find it with api-search, read api-describe first).
 
     Validated against the spec before anything is sent. DELETE and PRODUCTION changes ask."""
-    op, clean, merged = _check(method, path, query, body, headers)
+    req = _check(method, path, query, body, headers)
+    op = req.op
     if dry_run:
         return ApiCallResult(
             status=None,
@@ -482,13 +510,13 @@ async def api_call(
             api=op.api.name,
             dry_run=True,
             request={
-                "method": method,
-                "path": clean,
-                "query": {k: _query_text(v) for k, v in merged.items()},
-                "headers": headers or {},
-                "body": body,
+                "method": op.method,
+                "path": req.path,
+                "query": {k: _query_text(v) for k, v in req.query.items()},
+                "headers": req.headers,
+                "body": req.body,
                 "writes": op.writes,
                 "rate_limit_family": op.family,
             },
         )
-    return await _send(ctx, op, method, clean, merged, body, headers, customer, account_switch_key)
+    return await _send(ctx, req, customer, account_switch_key)
