@@ -205,6 +205,23 @@ async def test_deletes_and_production_changes_ask_and_change_nothing_without_con
     assert not done.is_error, _text(done)
 
 
+async def test_production_is_read_from_the_path_and_gtm_always_asks(client, spec_fallback):
+    purge = {"objects": ["https://www.example.com/a"]}
+    deleted = await client.call_tool(
+        "api-call", {"method": "POST", "path": "/ccu/v3/delete/url/production", "body": purge}
+    )
+    assert deleted.is_error and "PRODUCTION" in _text(deleted)
+    invalidated = await client.call_tool(
+        "api-call", {"method": "POST", "path": "/ccu/v3/invalidate/url/staging", "body": purge}
+    )
+    assert not invalidated.is_error, _text(invalidated)
+    op = find_operation("PUT /config-gtm/v1/domains/{domainName}")
+    gtm = await client.call_tool("api-call", _args(op))
+    assert gtm.is_error and "take effect at once" in _text(gtm)
+    confirmed = await client.call_tool("api-call", _args(op, confirm=True))
+    assert not confirmed.is_error, _text(confirmed)
+
+
 async def test_dry_run_returns_the_validated_request_without_sending(client):
     op = find_operation("DELETE /edgeworkers/v1/ids/{edgeWorkerId}")
     result = await client.call_tool(

@@ -13,8 +13,10 @@ Confirmation policy of `api-call` (the curated tools' rule: production changes a
 ask): DELETE always asks; a write asks when it targets PRODUCTION, read from the path (a
 `production` segment: `/ccu/v3/delete/url/production`, `.../environments/PRODUCTION/activate`),
 the query (`network=PRODUCTION`) or the body (`network`, `environment`, `targetNetwork` and the
-like, at the top or one level down, equal to PRODUCTION/PROD); Global Traffic Management and
-Edge DNS changes are live at once, so their writes ask too. `dry_run: true` validates and
+like, at the top or one level down, equal to PRODUCTION/PROD); Global Traffic Management has no
+staging network, so its writes ask too. Like `purge-invalidate`, Fast Purge invalidation never
+asks (content is revalidated, not removed); like `dns-record-upsert`, Edge DNS changes other than
+deletions do not ask. `dry_run: true` validates and
 returns the request without sending it (and without asking). Operations that only read (GET,
 and POSTs the catalog marks as not writing, such as searches and diagnostics) never ask.
 """
@@ -63,7 +65,11 @@ _USEFUL_HEADERS = (
     "link",
 )
 _NETWORK_FIELDS = {"network", "environment", "targetnetwork", "targetenvironment", "env"}
-_LIVE_APIS = {"config-gtm", "config-dns"}
+# GTM has no staging network: every change is live at once.
+_LIVE_APIS = {"config-gtm"}
+# Writes whose curated twin never asks (purge-invalidate: stale content is revalidated, the
+# routine and safe way to refresh content).
+_NEVER_ASK = ("/ccu/v3/invalidate/",)
 
 # --------------------------------------------------------------------------- arguments
 
@@ -271,11 +277,9 @@ def _check(
     if problems:
         first = problems[0]
         rest = "; ".join(str(p) for p in problems[1:5])
-        raise InputError(
-            first.field,
-            first.message + (f" (also: {rest})" if rest else ""),
-            allowed=f"see api-describe {op.ref!r}",
-        )
+        message = first.message + (f" (also: {rest})" if rest else "")
+        hint = None if "allowed:" in message else f"see api-describe {op.ref!r}"
+        raise InputError(first.field, message, allowed=hint)
     return Prepared(op, clean, merged, headers, body, as_json)
 
 
@@ -320,7 +324,7 @@ def _ask_call(
         return None  # the tool body names the problem; nothing is sent
     if method == "DELETE":
         return f"Delete via {op.ref} ({op.summary}) at {clean}? This cannot be undone."
-    if not op.writes:
+    if not op.writes or clean.startswith(_NEVER_ASK):
         return None
     if _targets_production(path, query, body):
         return f"{op.summary} on PRODUCTION ({method} {clean})? This changes the live site."
