@@ -256,6 +256,19 @@ async def test_read_only_server_refuses_api_call_but_reads(spec_fallback):
         assert read.structured_content["body"]["edgeWorkerId"] == 4711
 
 
+async def test_calls_use_the_operations_rate_limit_family(spec_fallback):
+    # /api/v1/... is the IoT Edge Message Stream API: the path alone would say family "api".
+    op = next(o for o in CATALOG.operations("edge-data-stream") if o.method == "GET")
+    server = build_server(sandbox=True, toolsets="catalog,diagnostics", warm_up=False)
+    async with Client(server, mode="legacy") as c:
+        req = example_request(op)
+        read = await c.call_tool("api-read", {"path": req["path"], "query": req["query"]})
+        assert not read.is_error, _text(read)
+        health = await c.call_tool("network-diagnostics", {})
+    families = {g["family"] for g in health.structured_content["rate_limits"]}
+    assert families == {"edge-data-stream"}
+
+
 async def test_annotations_are_honest():
     from alecs.tools import all_tools
 
