@@ -139,3 +139,20 @@ def test_notice_ships_beside_the_data():
     data = resources.files("alecs.catalog") / "data"
     assert "Apache License" in (data / "LICENSE").read_text()
     assert "Akamai" in (data / "NOTICE").read_text()
+
+
+def test_shipped_data_is_what_the_builder_makes(tmp_path):
+    """alecs/catalog/data is current: rebuilding one API gives the same bytes (`make catalog`)."""
+    from importlib import resources
+
+    from openapi_schema import require_specs
+
+    from tools.catalog.build import build
+
+    root = require_specs()
+    build(root, tmp_path, only={"edgeworkers/v1", "config-gtm/v1"})
+    shipped = resources.files("alecs.catalog") / "data"
+    for name in ("edgeworkers-v1.json.gz", "config-gtm-v1.json.gz"):
+        assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), (
+            f"{name} is stale: run make catalog"
+        )
