@@ -173,3 +173,11 @@ def test_invalid_json_body_is_a_400():
     )
     assert status == 400
     assert "not valid JSON" in json.loads(body)["detail"]
+
+
+def test_allowed_methods_for_a_405():
+    from alecs.sandbox.spec import allowed_methods
+
+    assert allowed_methods("/edgeworkers/v1/ids/12") == ["DELETE", "GET", "PUT"]
+    assert spec_response("PATCH", "/edgeworkers/v1/ids/12", "", {}, b"") is None
+    assert allowed_methods("/no-such-api/v1") == []

@@ -25,7 +25,7 @@ class NoMatch(LookupError):
         super().__init__(reason)
 
 
-def _candidates(catalog: Catalog, path: str) -> list[Operation]:
+def candidates(catalog: Catalog, path: str) -> list[Operation]:
     ops: list[Operation] = []
     best_len = -1
     for info in catalog.apis():
@@ -54,7 +54,7 @@ def match(catalog: Catalog, method: str, path: str) -> Match | None:
     method = method.upper()
     clean = urlsplit(path).path or "/"
     best: tuple[int, Operation, list[str]] | None = None
-    for op in _candidates(catalog, clean):
+    for op in candidates(catalog, clean):
         if op.method != method:
             continue
         m = op.regex.match(clean)
@@ -74,7 +74,7 @@ def nearest(catalog: Catalog, method: str, path: str, limit: int = 5) -> list[Op
     method = method.upper()
     clean = urlsplit(path).path or "/"
     segs = [s for s in clean.split("/") if s]
-    pool = _candidates(catalog, clean)
+    pool = candidates(catalog, clean)
     if not pool:
         pool = [
             o for info in catalog.apis() if info.edgegrid for o in catalog.api(info.name).operations

@@ -44,6 +44,18 @@ def spec_response(
     return respond(default_catalog(), method, path, query, headers, body)
 
 
+def allowed_methods(path: str) -> list[str]:
+    """The methods the catalog documents for `path` (for a 405's `Allow` header when the
+    method of a request is the only thing wrong); empty when no operation has this path."""
+    from urllib.parse import urlsplit
+
+    from alecs.catalog.match import candidates
+
+    clean = urlsplit(path).path or "/"
+    cat = default_catalog()
+    return sorted({op.method for op in candidates(cat, clean) if op.regex.match(clean)})
+
+
 def respond(
     catalog: Catalog,
     method: str,
