@@ -27,6 +27,13 @@ from tools.catalog.specs import fix_yaml
         ("dig from edge server", "POST /edge-diagnostics/v1/dig", 1),
         ("list cp codes", "GET /cprg/v1/cpcodes", 3),
         ("cloudlets policies", "GET /cloudlets/v3/policies", 3),
+        ("edge hostnames", "GET /papi/v1/edgehostnames", 1),
+        (
+            "match targets",
+            "GET /appsec/v1/configs/{configId}/versions/{versionNumber}/match-targets",
+            1,
+        ),
+        ("list netstorage groups", "GET /storage/v1/storage-groups", 3),
     ],
 )
 def test_search_ranks_the_operation_people_mean(phrase, expected, within):

@@ -81,6 +81,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "siem": ("security", "event"),
     "netlist": ("network", "list"),
     "ip": ("network", "address"),
+    "block": ("network", "list", "deny"),
+    "allow": ("network", "list"),
     "report": ("reporting", "reports"),
     "traffic": ("reporting", "gtm"),
     "image": ("imaging", "ivm", "policy"),
@@ -92,6 +94,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "sia": ("etp", "secure", "internet", "access"),
     "etp": ("secure", "internet", "access"),
     "cloudlet": ("cloudlets",),
+    "netstorage": ("storage",),
     "test": ("testing", "test-management"),
     "contract": ("contracts",),
     "group": ("groups",),
@@ -140,6 +143,8 @@ def query_words(text: str) -> list[tuple[str, float]]:
                 out.setdefault(s, 0.5)
     for j in joined:
         out.setdefault(j, 0.3)
+    for i in range(len(base) - 1):  # "edge hostnames" also finds /edgehostnames
+        out.setdefault(base[i] + base[i + 1], 0.8)
     return list(out.items())
 
 
@@ -235,8 +240,10 @@ class SearchIndex:
             s *= 0.5 + coverage  # operations matching more of the typed words first
             if op.deprecated:
                 s *= 0.7
-            if op.method == "GET" and not op.path_names:
-                s *= 1.15  # a list operation is the usual entry point
+            if op.method == "GET" and not op.path.endswith("}"):
+                s *= 1.15  # a list (collection) operation is the usual entry point
+            if not op.api.edgegrid:
+                s *= 0.5  # not reachable with api-call (NetStorage Usage API)
             ranked.append((s, i))
         ranked.sort(key=lambda t: (-t[0], self._ops[t[1]].path))
         return [Hit(self._ops[i], round(s, 3)) for s, i in ranked[: max(1, limit)]]
