@@ -161,6 +161,15 @@ async def test_unknown_path_names_the_nearest_operations(client):
     assert "`path`" in text and "GET /appsec/v1/configs/{configId}" in text
 
 
+async def test_signing_headers_and_account_switch_in_query_are_refused(client):
+    auth = await client.call_tool(
+        "api-read", {"path": "/edgeworkers/v1/ids", "headers": {"Authorization": "x"}}
+    )
+    assert auth.is_error and "`headers.Authorization`" in _text(auth)
+    key = await client.call_tool("api-read", {"path": "/edgeworkers/v1/ids?accountSwitchKey=1-ABC"})
+    assert key.is_error and "account_switch_key" in _text(key)
+
+
 async def test_wrong_method_names_the_allowed_ones(client):
     result = await client.call_tool("api-call", {"method": "PATCH", "path": "/edgeworkers/v1/ids"})
     assert result.is_error and "`method`" in _text(result) and "GET" in _text(result)

@@ -172,6 +172,8 @@ class ApiCallResult(ToolOutput):
 
 # --------------------------------------------------------------------------- helpers
 
+_RESERVED_HEADERS = {"authorization", "host", "content-length", "transfer-encoding", "connection"}
+
 # Required headers alecs fills in when the call leaves them out (the curated tools' defaults).
 HEADER_DEFAULTS = {"papi-use-prefixes": "true"}
 
@@ -245,6 +247,13 @@ def _check(
     read_only: bool = False,
 ) -> Prepared:
     clean, merged = _split(path, query)
+    for name in headers or {}:
+        if name.lower() in _RESERVED_HEADERS:
+            raise InputError(
+                f"headers.{name}", "set by alecs (signing and transport); leave it out"
+            )
+    if "accountSwitchKey" in merged:
+        raise InputError("query.accountSwitchKey", "pass it as `account_switch_key` instead")
     op, params = _resolve(method, clean)
     if read_only and op.writes:
         raise InputError(
