@@ -34,16 +34,35 @@ RESPONSE_CONFLICTS = {c["operation"] for c in META["schema_conflicts"]}
 OPS = [op for info in CATALOG.apis() if info.edgegrid for op in CATALOG.api(info.name).operations]
 
 
+@pytest.fixture(scope="module")
+def sweep_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A sandbox of this module's own (its simulators take the sweep's writes), rate limits off:
+    this module checks operations, tests/test_transport_ratelimit.py the limits."""
+    from alecs.sandbox.runner import SandboxSettings, SandboxThread
+
+    settings = SandboxSettings(
+        port=0, state_dir=tmp_path_factory.mktemp("catalog-sandbox"), rate_limits=False
+    )
+    sb = SandboxThread(settings).start()
+    try:
+        yield sb
+    finally:
+        sb.stop()
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def client():
-    """One server (with its sandbox) and one client for the module. The client lives in its
-    own task: anyio scopes must be entered and left by the same task."""
+async def client(sweep_sandbox: Any):
+    """One server and one client for the module. The client lives in its own task: anyio
+    scopes must be entered and left by the same task."""
     warnings.filterwarnings("ignore", category=UserWarning)
-    # 1,600 calls in a row would mostly wait on the client-side token buckets (100 per API
-    # family, then 10/s): this module checks operations, tests/test_transport_ratelimit.py the
-    # limits.
-    settings = TransportSettings(rate_limiting=False)
-    server = build_server(sandbox=True, toolsets="all", warm_up=False, transport_settings=settings)
+    # 1,600 calls in a row would mostly wait on the client-side token buckets too.
+    server = build_server(
+        edgerc=sweep_sandbox.edgerc_path,
+        section="sandbox",
+        toolsets="all",
+        warm_up=False,
+        transport_settings=TransportSettings(rate_limiting=False),
+    )
     ready, stop = asyncio.Event(), asyncio.Event()
     box: dict[str, Any] = {}
 
