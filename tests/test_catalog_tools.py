@@ -120,7 +120,21 @@ def _check_published_schema(op: Any, out: dict[str, Any]) -> None:
     assert bool(errors) == (op.ref in RESPONSE_CONFLICTS), [e.message for e in errors[:3]]
 
 
-@pytest.mark.parametrize("op", OPS, ids=lambda op: op.ref)
+# Stateful simulators (alecs/sandbox, not the spec responder) that answer unlike the spec; strict
+# xfail: when one is fixed the test says so and the entry goes.
+SIMULATOR_DEVIATIONS = {
+    "GET /papi/v1/hostnames": "leaves out hostnames.nextLink, which the spec requires",
+    "GET /papi/v1/bulk/activations/{bulkActivationId}": "answers 500 for an unknown id",
+}
+
+
+def _sweep_param(op: Any) -> Any:
+    reason = SIMULATOR_DEVIATIONS.get(op.ref)
+    marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+    return pytest.param(op, id=op.ref, marks=marks)
+
+
+@pytest.mark.parametrize("op", [_sweep_param(op) for op in OPS])
 async def test_every_operation_through_api_call(client, spec_fallback, op):
     require_specs()
     result = await client.call_tool("api-call", _args(op, confirm=True))
