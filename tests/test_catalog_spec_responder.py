@@ -181,3 +181,52 @@ def test_allowed_methods_for_a_405():
     assert allowed_methods("/edgeworkers/v1/ids/12") == ["DELETE", "GET", "PUT"]
     assert spec_response("PATCH", "/edgeworkers/v1/ids/12", "", {}, b"") is None
     assert allowed_methods("/no-such-api/v1") == []
+
+
+# --------------------------------------------------------------------------- through the sandbox
+
+
+@pytest.fixture
+def signed(fresh_sandbox):
+    import ssl
+
+    import httpx2
+
+    from alecs.transport.auth import EdgeGridAuth
+
+    trust = ssl.create_default_context(cafile=str(fresh_sandbox.ca_path))
+    auth = EdgeGridAuth(fresh_sandbox.credentials("sandbox"))
+    with httpx2.Client(base_url=fresh_sandbox.url, verify=trust, auth=auth, timeout=20) as c:
+        yield c
+
+
+def test_the_sandbox_answers_catalog_operations_over_tls(signed, fresh_sandbox):
+    import ssl
+
+    import httpx2
+
+    ok = signed.get("/edgeworkers/v1/ids/4711")
+    assert ok.status_code == 200 and ok.json()["edgeWorkerId"] == 4711
+    assert ok.http_version in ("HTTP/2", "HTTP/1.1")
+    bad = signed.post("/edgeworkers/v1/ids", json={"name": "ew", "groupId": "x"})
+    assert bad.status_code == 400
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    assert bad.json()["field"] == "body.$.groupId"
+    unsigned = httpx2.get(
+        f"{fresh_sandbox.url}/edgeworkers/v1/ids/4711",
+        verify=ssl.create_default_context(cafile=str(fresh_sandbox.ca_path)),
+    )
+    assert unsigned.status_code == 401  # the signature is checked before the responder runs
+    assert fresh_sandbox.admin.route_count("GET /edgeworkers/v1/ids/4711", status=200) == 1
+    assert fresh_sandbox.admin.route_count("POST /edgeworkers/v1/ids", status=400) == 1
+
+
+def test_the_sandbox_rate_limits_catalog_operations(signed, fresh_sandbox):
+    fresh_sandbox.admin.set_rate_limits(
+        enabled=True, refill=True, limits={"default": {"capacity": 1, "refill_per_s": 0.001}}
+    )
+    first = signed.get("/edgeworkers/v1/ids/1")
+    second = signed.get("/edgeworkers/v1/ids/2")
+    assert first.status_code == 200
+    assert second.status_code == 429
+    assert "Retry-After" in second.headers or "retry-after" in second.headers
