@@ -14,9 +14,12 @@ from alecs.tools.papi._shared import (
     papi_client,
     resolve_property_id,
     resolve_version,
+    version_arg,
 )
 
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
+
+BaseVersion = version_arg("Version to copy (rules and hostnames); default latest.")
 
 
 class VersionList(ToolOutput):
@@ -64,10 +67,7 @@ async def property_version_list(
 async def property_version_create(
     ctx: Ctx,
     property_id: PropertyRef,
-    base_version: Annotated[
-        int | None,
-        Field(ge=1, description="Version to copy (rules and hostnames); default the latest."),
-    ] = None,
+    base_version: BaseVersion = None,
     base_version_etag: Annotated[
         str | None,
         Field(
@@ -86,6 +86,6 @@ async def property_version_create(
     """
     papi = papi_client(ctx, customer, account_switch_key)
     pid = await resolve_property_id(papi, property_id)
-    base = await resolve_version(papi, pid, base_version)
+    base = await resolve_version(papi, pid, base_version, field="base_version")
     number = await papi.create_version(pid, base, base_version_etag)
     return VersionCreated(property_id=pid, version=number, base_version=base)
