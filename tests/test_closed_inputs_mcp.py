@@ -99,6 +99,8 @@ def test_cli_misspelled_argument_exits_non_zero_and_sends_nothing(
     _, err = capsys.readouterr()
     assert code == 1 and "did you mean `network`?" in err
     assert fresh_sandbox.admin.counters()["total"] == 0
-    code = main(["call", "property-get", "propertyId=prp_600001", *creds, "--json"])
+    code = main(
+        ["call", "property-get", "propertyId=prp_600001", *creds, "--toolsets", "papi", "--json"]
+    )
     out, _ = capsys.readouterr()
     assert code == 0 and '"prp_600001"' in out
