@@ -359,7 +359,9 @@ def create_activations(req: Request) -> Response:
             "acknowledgeAllWarnings": False,
             "useFastFallback": False,
             "fastPush": True,
-            **settings,
+            # acknowledgeWarnings goes to the activation, not into the bulk status document
+            # (the GET response schema has no such member)
+            **{k: v for k, v in settings.items() if k != "acknowledgeWarnings"},
             "activationStatus": "NEW",
             "activationSubmitDate": req.iso_now(),
             "activationUpdateDate": req.iso_now(),
@@ -399,7 +401,8 @@ def get_activations(req: Request) -> Response:
     for item in doc["activatePropertyVersions"]:
         item = dict(item)
         link = item.get("propertyActivationLink")
-        if link:
+        # Only links the sandbox wrote name one of its activations; a request may carry others.
+        if isinstance(link, str) and "/activations/" in link:
             activation_id = link.split("/activations/")[1].split("?")[0]
             activation = req.state.get("activations", activation_id)
             if activation is not None:

@@ -320,8 +320,8 @@ def account_hostnames(req: Request) -> Response:
         "currentItemCount": len(page),
         "items": page,
     }
-    if offset + limit < len(items):
-        hostnames["nextLink"] = f"/papi/v1/hostnames?offset={offset + limit}&limit={limit}"
+    # The spec requires nextLink on every page; past the last item it links to an empty page.
+    hostnames["nextLink"] = f"/papi/v1/hostnames?offset={offset + limit}&limit={limit}"
     body = {
         "accountId": req.account_id,
         "currentSort": sort,
