@@ -256,8 +256,10 @@ async def _serve_http(server: AlecsServer, args: argparse.Namespace) -> int:
             try:
                 yield
             finally:
-                for sig, handler in original.items():
-                    signal.signal(sig, handler)
+                signal.signal(signal.SIGINT, original[signal.SIGINT])
+                # The runtime still closes (transport, embedded sandbox) after uvicorn returns:
+                # another SIGTERM meanwhile must not cut that short (_serve_http restores it).
+                signal.signal(signal.SIGTERM, _already_stopping)
 
     app = http_app(
         server,
@@ -288,7 +290,15 @@ async def _serve_http(server: AlecsServer, args: argparse.Namespace) -> int:
             await Server(config).serve(sockets=[sock])
     finally:
         sock.close()
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
     return EXIT_OK
+
+
+def _already_stopping(sig: int, frame: Any) -> None:
+    logging.getLogger("alecs.cli").info(
+        "%s received while stopping: finishing the shutdown", signal.Signals(sig).name
+    )
 
 
 def _url_host(host: str) -> str:
