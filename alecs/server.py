@@ -39,6 +39,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from alecs import __version__
+from alecs.audit import AuditLog
 from alecs.config import (
     ConfigError,
     Credentials,
@@ -137,7 +138,9 @@ class Runtime:
         sandbox_dir: str | Path | None = None,
         transport_settings: Any = None,
         warm_up: bool = True,
+        audit: AuditLog | None = None,
     ) -> None:
+        self.audit = audit
         self.section = section
         self.edgerc = edgerc
         self.sandbox = sandbox
@@ -186,6 +189,10 @@ class Runtime:
             sandbox, creds = await self._start_sandbox()
         else:
             creds = configured_credentials(self.section, self.edgerc)
+        if self.audit is not None:  # audit lines never hold a credential, even by accident
+            self.audit.add_secrets(
+                v for c in creds for v in (c.client_secret, c.access_token, c.client_token)
+            )
         settings = self.transport_settings
         if sandbox is not None:
             # The sandbox listens on this machine's loopback, which a proxy from HTTPS_PROXY
@@ -273,6 +280,7 @@ class AlecsServer(MCPServer[AppState]):
 
     runtime: Runtime
     read_only: bool
+    audit: AuditLog | None = None
 
     async def call_tool(
         self,
@@ -325,14 +333,21 @@ def build_server(
     transport_settings: Any = None,
     warm_up: bool = True,
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO",
+    audit_log: AuditLog | str | Path | None = None,
 ) -> AlecsServer:
     """The alecs MCP server with every tool module registered.
 
     Nothing starts until the lifespan is entered (a client connects, or ``alecs serve`` holds
     ``server.runtime``). Configure logging before calling this: ``MCPServer`` calls
     ``logging.basicConfig``, which is a no-op when the root logger already has a handler.
+    ``audit_log`` (a file or an :class:`AuditLog`) records every attempted write; ``None``
+    (the default here; ``alecs serve`` passes the user data directory's file) records nothing.
     """
+    audit = (
+        audit_log if isinstance(audit_log, AuditLog) or audit_log is None else AuditLog(audit_log)
+    )
     runtime = Runtime(
+        audit=audit,
         section=section,
         edgerc=edgerc,
         sandbox=sandbox,
@@ -358,6 +373,7 @@ def build_server(
     )
     server.runtime = runtime
     server.read_only = read_only
+    server.audit = audit
 
     @server.custom_route("/healthz", methods=["GET"])
     async def healthz(request: Request) -> Response:

@@ -577,6 +577,7 @@ class SandboxApp:
             self._abort(connection)
             return
         assert response is not None
+        response.headers.setdefault("X-Trace-Id", req.request_id)  # as Akamai's API gateway
         self.counters.request(
             key,
             response.status,

@@ -35,6 +35,7 @@ from typing import Any, Self
 import httpx2
 
 from alecs.config import Credentials
+from alecs.transport import observe
 from alecs.transport.breaker import HostBreaker
 from alecs.transport.clock import SYSTEM_CLOCK, Clock
 from alecs.transport.dns import (
@@ -387,6 +388,7 @@ class Transport:
                 timeout,
                 deadline,
             )
+        observe.record(method, path, response)  # the tool layer's audit collects request ids
         if raise_for_status and response.status_code >= 400:
             attempts = response.extensions.get("alecs.attempts", 1)
             raise api_error_from_response(response, method, path, attempts, self._clock.now())
