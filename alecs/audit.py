@@ -303,6 +303,85 @@ def read_records(path: str | Path) -> Iterator[dict[str, Any]]:
                     yield doc
 
 
+# --------------------------------------------------------------------------- building a record
+
+_ID_KEY = re.compile(r"(^|_)(id|ids)$")
+_RESULT_KEYS = frozenset(
+    {
+        "action",
+        "version",
+        "new_version",
+        "sync_point",
+        "soa_serial_after",
+        "status",
+        "estimated_seconds",
+        "accepted",
+    }
+)
+_NEVER_SENT_KINDS = frozenset({"dns", "connect", "tls", "proxy", "pool_timeout", "protocol"})
+
+
+def _scalar(value: Any) -> bool:
+    if isinstance(value, list):
+        return len(value) <= 20 and all(isinstance(v, str | int | float | bool) for v in value)
+    return isinstance(value, str | int | float | bool)
+
+
+def result_ids(structured: Any) -> dict[str, Any]:
+    """The ids and outcome fields of a tool result: ``*_id``/``*_ids`` members, versions,
+    statuses and serials, at the top level or one level down (``activation.activation_id``)."""
+    if not isinstance(structured, Mapping):
+        return {}
+    out: dict[str, Any] = {}
+    for key, value in structured.items():
+        if (_ID_KEY.search(key) or key in _RESULT_KEYS) and _scalar(value) and value is not None:
+            out[key] = value
+        elif isinstance(value, Mapping):
+            for sub, inner in value.items():
+                if _ID_KEY.search(sub) and _scalar(inner) and inner is not None:
+                    out.setdefault(sub, inner)
+    return out
+
+
+def may_have_been_applied(exc: BaseException, calls: Sequence[Any] = ()) -> bool:
+    """Whether a failed write may still have reached Akamai and been applied.
+
+    True for a timeout or a broken connection after a request was sent, a deadline passed
+    during an attempt, or a 5xx to a state-changing request; False when the request can't have
+    been processed (connect/DNS/TLS errors, 4xx, a 429, an open circuit, a local rate-limit
+    wait) or no state-changing request went out. An error may also say so itself
+    (``may_have_been_applied`` attribute).
+    """
+    flagged = getattr(exc, "may_have_been_applied", None)
+    if isinstance(flagged, bool):
+        return flagged
+    from alecs.transport.errors import (
+        AkamaiApiError,
+        DeadlineExceededError,
+        TransportError,
+    )
+
+    if isinstance(exc, AkamaiApiError):
+        return exc.status >= 500 and (exc.method or "GET").upper() != "GET"
+    if isinstance(exc, TransportError):
+        return exc.kind not in _NEVER_SENT_KINDS and exc.attempts > 0
+    if isinstance(exc, DeadlineExceededError):
+        return "during attempt" in str(exc)
+    return False
+
+
+def error_fields(exc: BaseException, calls: Sequence[Any] = ()) -> dict[str, Any]:
+    """The ``error`` member of a record: type, message, status, request id, and whether the
+    write may have been applied anyway."""
+    doc: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc)[:500]}
+    for name in ("status", "title", "detail", "request_id", "kind", "field", "method", "path"):
+        value = getattr(exc, name, None)
+        if isinstance(value, str | int) and not isinstance(value, bool) and value != "":
+            doc[name] = value
+    doc["may_have_been_applied"] = may_have_been_applied(exc, calls)
+    return doc
+
+
 # --------------------------------------------------------------------------- filters (alecs audit)
 
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
@@ -422,9 +501,12 @@ __all__ = [
     "audit_path_from",
     "default_audit_path",
     "digest",
+    "error_fields",
     "log_files",
+    "may_have_been_applied",
     "parse_since",
     "read_records",
+    "result_ids",
     "scrub",
     "scrub_arguments",
     "select",
