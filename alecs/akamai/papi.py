@@ -1058,7 +1058,9 @@ class PapiClient(ServiceClient):
                     before={"name": prop.property_name, "latest_version": prop.latest_version},
                 )
             ],
-            requests=[plan_request("DELETE", f"{self.base_path}/properties/{prop.property_id}")],
+            requests=[]  # alecs refuses it before sending anything
+            if errors
+            else [plan_request("DELETE", f"{self.base_path}/properties/{prop.property_id}")],
             details={"latest_version": prop.latest_version},
             errors=errors,
             would_change=not errors,

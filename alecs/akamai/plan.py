@@ -93,7 +93,10 @@ class WritePlan(BaseModel):
 
     def preview(self, *, max_changes: int = 20) -> str:
         """The plan as a few lines; also appended to confirmation questions."""
-        lines = [f"Plan: {self.operation}" + ("" if self.would_change else " (no change)")]
+        state = " (would be refused)" if self.errors else ""
+        if not state and not self.would_change:
+            state = " (no change)"
+        lines = [f"Plan: {self.operation}{state}"]
         shown = [c for c in self.changes if c.action != "unchanged"] or self.changes
         for change in shown[:max_changes]:
             line = f"- {change.action} {change.target}"
@@ -109,8 +112,15 @@ class WritePlan(BaseModel):
         if len(shown) > max_changes:
             lines.append(f"- ... and {len(shown) - max_changes} more")
         for key, value in self.details.items():
+            label = key.replace("_", " ")
             if isinstance(value, str | int | float | bool) or value is None:
-                lines.append(f"{key.replace('_', ' ')}: {value}")
+                lines.append(f"{label}: {value}")
+            elif (
+                isinstance(value, dict)
+                and value
+                and all(isinstance(v, str | int | float | bool) for v in value.values())
+            ):
+                lines.append(f"{label}: " + ", ".join(f"{k} {v}" for k, v in value.items()))
         if self.requests:
             lines.append(f"requests a real call sends: {len(self.requests)}")
         lines += [f"error: {e}" for e in self.errors]
