@@ -92,6 +92,14 @@ def add_server_options(parser: argparse.ArgumentParser, *, default_log_level: st
         default=_env_flag("ALECS_READ_ONLY"),
         help="leave every tool that changes something out of the tool list",
     )
+    parser.add_argument(
+        "--toolsets",
+        type=_toolsets,
+        default=os.environ.get("ALECS_TOOLSETS") or None,
+        metavar="NAMES",
+        help="comma-separated toolsets to offer, or 'all' (env ALECS_TOOLSETS); "
+        "see `alecs tools --toolsets all`",
+    )
     env_level = os.environ.get("ALECS_LOG_LEVEL", "").strip().upper()
     parser.add_argument(
         "--log-level",
@@ -100,6 +108,16 @@ def add_server_options(parser: argparse.ArgumentParser, *, default_log_level: st
         default=env_level if env_level in LOG_LEVELS else default_log_level,
         help=f"log level on stderr (default: {default_log_level}; env ALECS_LOG_LEVEL)",
     )
+
+
+def _toolsets(value: str) -> frozenset[str]:
+    """``--toolsets`` / ``ALECS_TOOLSETS``: an unknown name is a usage error (exit 2)."""
+    from alecs.tools.toolsets import UnknownToolsetError, parse_toolsets
+
+    try:
+        return parse_toolsets(value)
+    except UnknownToolsetError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def make_server(args: argparse.Namespace, *, warm_up: bool = True) -> AlecsServer:
@@ -112,6 +130,7 @@ def make_server(args: argparse.Namespace, *, warm_up: bool = True) -> AlecsServe
         edgerc=args.edgerc,
         sandbox=args.sandbox,
         read_only=args.read_only,
+        toolsets=getattr(args, "toolsets", None),
         sandbox_dir=args.sandbox_dir,
         warm_up=warm_up,
         log_level=args.log_level,
@@ -294,6 +313,11 @@ def _hints(annotations: Any) -> str:
     return ", ".join(flags)
 
 
+def toolset_of(server: AlecsServer, name: str) -> str | None:
+    spec = server.tool_table.enabled.get(name)
+    return spec.toolset if spec is not None else None
+
+
 def _tools(args: argparse.Namespace) -> int:
     import anyio
 
@@ -304,6 +328,7 @@ def _tools(args: argparse.Namespace) -> int:
         data = [
             {
                 "name": t.name,
+                "toolset": toolset_of(server, t.name),
                 "title": t.title,
                 "description": t.description,
                 "annotations": t.annotations.model_dump(by_alias=True, exclude_none=True)
@@ -314,8 +339,11 @@ def _tools(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(data, indent=2))
         return EXIT_OK
-    rows = [(t.name, _hints(t.annotations), t.title or "") for t in tools]
-    _print_table(("TOOL", "ANNOTATIONS", "TITLE"), rows)
+    rows = [
+        (t.name, toolset_of(server, t.name) or "-", _hints(t.annotations), t.title or "")
+        for t in tools
+    ]
+    _print_table(("TOOL", "TOOLSET", "ANNOTATIONS", "TITLE"), rows)
     return EXIT_OK
 
 

@@ -1,12 +1,12 @@
 """The alecs MCP server: one ``MCPServer`` whose lifespan owns the process's one Transport.
 
-``build_server(...)`` returns the server with every tool module registered. Its lifespan (the
-:class:`Runtime`) loads the credentials of every configured ``.edgerc`` section (the default
-section first), starts the sandbox when asked (``--sandbox``: sandbox code is imported only
-then), creates the Transport, starts its warm-up in the background, and on shutdown closes the
-Transport and stops the sandbox. The runtime is reference-counted: SSE enters the lifespan once
-per connection, and ``alecs serve`` holds it for the whole process, so every connection shares
-one Transport.
+``build_server(...)`` returns the server offering the tools of the enabled toolsets. Its
+lifespan (the :class:`Runtime`) loads the credentials of every configured ``.edgerc`` section
+(the default section first), starts the sandbox when asked (``--sandbox``: sandbox code is
+imported only then), creates the Transport, starts its warm-up in the background, and on
+shutdown closes the Transport and stops the sandbox. The runtime is reference-counted: SSE
+enters the lifespan once per connection, and ``alecs serve`` holds it for the whole process, so
+every connection shares one Transport.
 
 For HTTP transports, :func:`http_app` adds ``GET /healthz``, DNS-rebinding protection (Host and
 Origin checks, for every bind address) and an optional bearer token checked in constant time.
@@ -47,8 +47,11 @@ from alecs.config import (
     list_sections,
     load_credentials,
 )
-from alecs.tools import register_all
-from alecs.tools._common import META_ERROR, AppState
+from alecs.tools import all_tools
+from alecs.tools.context import AppState
+from alecs.tools.errors import META_ERROR
+from alecs.tools.registry import ToolSpec, ToolTable, install
+from alecs.tools.toolsets import parse_toolsets
 
 log = logging.getLogger("alecs.server")
 
@@ -276,11 +279,34 @@ class Runtime:
 
 
 class AlecsServer(MCPServer[AppState]):
-    """``MCPServer`` with alecs' handling of invalid arguments: a tool error naming each field."""
+    """``MCPServer`` with alecs' tool table and handling of invalid arguments.
+
+    Every ``tools/call`` goes through :meth:`call_tool` (the SDK's ``_handle_call_tool`` calls
+    it) with the raw arguments: a tool hidden by the enabled toolsets or ``--read-only`` answers
+    a tool error saying so (not "Unknown tool"), and arguments failing the input schema answer a
+    tool error naming each field.
+    """
 
     runtime: Runtime
     read_only: bool
     audit: AuditLog | None = None
+    toolsets: frozenset[str]
+    tool_table: ToolTable
+
+    def install_tools(self, specs: Iterable[ToolSpec]) -> list[str]:
+        """Offer ``specs`` on this server, filtered by its toolsets and read-only mode.
+
+        Returns the names installed (the others are recorded as hidden, with why).
+        """
+        before = set(self.tool_table.enabled)
+        install(
+            self,
+            specs,
+            toolsets=self.toolsets,
+            read_only=self.read_only,
+            table=self.tool_table,
+        )
+        return [name for name in self.tool_table.enabled if name not in before]
 
     async def call_tool(
         self,
@@ -288,6 +314,10 @@ class AlecsServer(MCPServer[AppState]):
         arguments: dict[str, Any],
         context: Context[AppState, Any] | None = None,
     ) -> CallToolResult | InputRequiredResult:
+        hidden = self.tool_table.hidden_result(name)
+        if hidden is not None:
+            log.info("tool %s: not offered by this server", name)
+            return hidden
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
@@ -329,13 +359,18 @@ def build_server(
     edgerc: str | Path | None = None,
     sandbox: bool = False,
     read_only: bool = False,
+    toolsets: str | Iterable[str] | None = None,
     sandbox_dir: str | Path | None = None,
     transport_settings: Any = None,
     warm_up: bool = True,
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO",
     audit_log: AuditLog | str | Path | None = None,
 ) -> AlecsServer:
-    """The alecs MCP server with every tool module registered.
+    """The alecs MCP server offering the tools of ``toolsets`` (default: ``DEFAULT_TOOLSETS``).
+
+    ``toolsets`` is ``"papi,dns"``, a list of names or ``"all"``; an unknown name raises
+    ``alecs.tools.toolsets.UnknownToolsetError`` (a ``ValueError``). With ``read_only`` the tools
+    that change something are left out.
 
     Nothing starts until the lifespan is entered (a client connects, or ``alecs serve`` holds
     ``server.runtime``). Configure logging before calling this: ``MCPServer`` calls
@@ -343,6 +378,7 @@ def build_server(
     ``audit_log`` (a file or an :class:`AuditLog`) records every attempted write; ``None``
     (the default here; ``alecs serve`` passes the user data directory's file) records nothing.
     """
+    enabled = parse_toolsets(toolsets)
     audit = (
         audit_log if isinstance(audit_log, AuditLog) or audit_log is None else AuditLog(audit_log)
     )
@@ -374,6 +410,8 @@ def build_server(
     server.runtime = runtime
     server.read_only = read_only
     server.audit = audit
+    server.toolsets = enabled
+    server.tool_table = ToolTable()
 
     @server.custom_route("/healthz", methods=["GET"])
     async def healthz(request: Request) -> Response:
@@ -386,7 +424,7 @@ def build_server(
             }
         )
 
-    register_all(server, read_only=read_only)
+    server.install_tools(all_tools())
     return server
 
 

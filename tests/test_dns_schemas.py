@@ -28,7 +28,7 @@ def server(fresh_sandbox: Any) -> Any:
 
 
 async def _workflow(client: Client) -> None:
-    await call(client, "dns-zone-list", {"types": ["PRIMARY", "ALIAS"], "page_size": 10})
+    await call(client, "dns-zone-list", {"types": ["PRIMARY", "ALIAS"], "limit": 10})
     await call(client, "dns-zone-get", {"zone": "example.com"})
     await call(client, "dns-zone-create", {"zone": "schema.example", "group_id": "grp_100002"})
     await call(

@@ -35,7 +35,7 @@ async def test_zone_list_and_get(server: Any, fresh_sandbox: Any, mode: str) -> 
         primary = await call(client, "dns-zone-list", {"types": ["PRIMARY"], "search": "example"})
         zone = await call(client, "dns-zone-get", {"zone": "Example.COM."})
     assert [z["zone"] for z in listed["zones"]] == ["example.com", "example.org"]
-    assert listed["total"] == 2 and listed["next_page"] is None
+    assert listed["total"] == 2 and listed["next_offset"] is None and listed["offset"] == 0
     secondary = listed["zones"][1]
     assert secondary["type"] == "SECONDARY" and secondary["masters"] == [
         "192.0.2.53",
@@ -50,11 +50,11 @@ async def test_zone_list_and_get(server: Any, fresh_sandbox: Any, mode: str) -> 
 
 async def test_zone_list_pages(server: Any) -> None:
     async with Client(server) as client:
-        first = await call(client, "dns-zone-list", {"page_size": 1})
-        second = await call(client, "dns-zone-list", {"page_size": 1, "page": first["next_page"]})
-    assert first["total"] == 2 and first["next_page"] == 2
+        first = await call(client, "dns-zone-list", {"limit": 1})
+        second = await call(client, "dns-zone-list", {"limit": 1, "offset": first["next_offset"]})
+    assert first["total"] == 2 and first["next_offset"] == 1
     assert [z["zone"] for z in first["zones"] + second["zones"]] == ["example.com", "example.org"]
-    assert second["next_page"] is None
+    assert second["next_offset"] is None and second["offset"] == 1
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -330,13 +330,27 @@ async def test_customer_and_account_switch_key_select_the_account(
 
 async def test_record_list_filters_and_pages(server: Any) -> None:
     async with Client(server) as client:
-        page1 = await call(client, "dns-record-list", {"zone": "example.com", "page_size": 5})
+        page1 = await call(client, "dns-record-list", {"zone": "example.com", "limit": 5})
         page2 = await call(
-            client, "dns-record-list", {"zone": "example.com", "page_size": 5, "page": 2}
+            client, "dns-record-list", {"zone": "example.com", "limit": 5, "offset": 5}
+        )
+        # An offset that is not a multiple of the limit spans two Edge DNS pages.
+        middle = await call(
+            client, "dns-record-list", {"zone": "example.com", "limit": 5, "offset": 3}
+        )
+        everything = await call(client, "dns-record-list", {"zone": "example.com", "limit": 500})
+        last = await call(
+            client, "dns-record-list", {"zone": "example.com", "limit": 5, "offset": 10}
         )
         cnames = await call(client, "dns-record-list", {"zone": "example.com", "types": ["cname"]})
         search = await call(client, "dns-record-list", {"zone": "example.com", "search": "edgekey"})
-    assert page1["total"] == 12 and page1["next_page"] == 2 and len(page1["record_sets"]) == 5
+    assert page1["total"] == 12 and page1["next_offset"] == 5 and len(page1["record_sets"]) == 5
+    assert page2["next_offset"] == 10
+    key = [(r["name"], r["type"]) for r in everything["record_sets"]]
+    assert len(key) == 12 and everything["next_offset"] is None
+    assert [(r["name"], r["type"]) for r in middle["record_sets"]] == key[3:8]
+    assert middle["offset"] == 3 and middle["next_offset"] == 8
+    assert len(last["record_sets"]) == 2 and last["next_offset"] is None
     assert page1["record_sets"][0]["type"] == "SOA"
     names = {(r["name"], r["type"]) for r in page1["record_sets"] + page2["record_sets"]}
     assert len(names) == 10

@@ -22,7 +22,7 @@ from papi_support import (
     call_error,
 )
 
-import alecs.tools.papi as papi_tools
+import alecs.tools.papi.activations as papi_activations
 from alecs.server import build_server
 
 MODES = ["legacy", "auto"]
@@ -224,7 +224,9 @@ async def test_waiting_follows_retry_after(
     server: Any, fresh_sandbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Without PAPI's Retry-After hint the tool would sleep an hour between polls and time out.
-    monkeypatch.setattr(papi_tools, "DEFAULT_POLL_S", {"STAGING": 3600.0, "PRODUCTION": 3600.0})
+    monkeypatch.setattr(
+        papi_activations, "DEFAULT_POLL_S", {"STAGING": 3600.0, "PRODUCTION": 3600.0}
+    )
     async with Client(server, mode="legacy") as client:
         done = await call(
             client,

@@ -11,7 +11,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 async def test_readme_lists_every_tool_with_one_line() -> None:
-    server = build_server(sandbox=True, read_only=False)
+    server = build_server(sandbox=True, read_only=False, toolsets="all")
     names = {tool.name for tool in await server.list_tools()}
     text = README.read_text()
     listed = re.findall(r"^\| `([a-z0-9-]+)` \| .+ \|$", text, flags=re.MULTILINE)

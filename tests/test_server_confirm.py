@@ -20,8 +20,8 @@ from alecs.tools._common import (
     Confirmed,
     Ctx,
     Customer,
+    Registry,
     ToolOutput,
-    ToolRegistrar,
     app_state,
     confirmation,
     resolve_section,
@@ -46,9 +46,11 @@ def _question(cpcode_name: str, network: str) -> str | None:
 
 
 def add_confirmed_tool(server: Any) -> None:
-    tools = ToolRegistrar(server, read_only=False)
+    tools = Registry()
 
-    @tools.write("test-cpcode-create", title="Create a CP code (confirmed)")
+    @tools.tool(
+        "test-cpcode-create", toolset="papi", kind="write", title="Create a CP code (confirmed)"
+    )
     async def cpcode_create(
         ctx: Ctx,
         confirmed: Annotated[Confirmed, confirmation(_question)],
@@ -72,6 +74,8 @@ def add_confirmed_tool(server: Any) -> None:
             account_switch_key=account_switch_key,
         )
         return CpcodeCreated(cpcode_link=response.json()["cpcodeLink"], confirmed_by=confirmed.how)
+
+    server.install_tools(tools.specs())
 
 
 @pytest.fixture
@@ -202,9 +206,9 @@ async def test_confirmed_tools_are_left_out_when_read_only(fresh_sandbox: Any) -
     srv = build_server(
         edgerc=fresh_sandbox.edgerc_path, section="sandbox", read_only=True, warm_up=False
     )
-    tools = ToolRegistrar(srv, read_only=True)
+    tools = Registry()
 
-    @tools.destructive("test-thing-delete", title="Delete a thing")
+    @tools.tool("test-thing-delete", toolset="papi", kind="destructive", title="Delete a thing")
     async def thing_delete(
         ctx: Ctx,
         confirmed: Annotated[Confirmed, confirmation(lambda name: f"Delete {name}?")],
@@ -214,4 +218,5 @@ async def test_confirmed_tools_are_left_out_when_read_only(fresh_sandbox: Any) -
         """Delete (test only)."""
         raise AssertionError("never registered, never called")
 
+    assert srv.install_tools(tools.specs()) == []
     assert "test-thing-delete" not in {t.name for t in await srv.list_tools()}

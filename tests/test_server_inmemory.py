@@ -21,8 +21,8 @@ from alecs.tools._common import (
     Customer,
     InputError,
     Progress,
+    Registry,
     ToolOutput,
-    ToolRegistrar,
     app_state,
     normalize_id,
     poll,
@@ -68,11 +68,12 @@ class Done(BaseModel):
     steps: int
 
 
-def add_test_tools(server: Any, *, read_only: bool = False) -> ToolRegistrar:
-    """Tools used only by these tests, declared exactly like a service module does."""
-    tools = ToolRegistrar(server, read_only=read_only)
+def add_test_tools(server: Any) -> list[str]:
+    """Tools used only by these tests, declared like a service module does (in a registry of
+    their own); returns the names the server installed."""
+    tools = Registry()
 
-    @tools.read("test-account-get", title="Which account a call reaches")
+    @tools.tool("test-account-get", toolset="papi", title="Which account a call reaches")
     async def account_get(
         ctx: Ctx, customer: Customer = None, account_switch_key: AccountSwitchKey = None
     ) -> AccountOut:
@@ -80,7 +81,7 @@ def add_test_tools(server: Any, *, read_only: bool = False) -> ToolRegistrar:
         client = service(ctx, Accounts, customer, account_switch_key)
         return AccountOut(section=client.section, account_id=await client.account_id())
 
-    @tools.read("test-cpcode-get", title="Read a CP code")
+    @tools.tool("test-cpcode-get", toolset="papi", title="Read a CP code")
     async def cpcode_get(
         ctx: Ctx,
         cpcode_id: Annotated[str, Field(description="cpc_123 or 123")],
@@ -101,7 +102,7 @@ def add_test_tools(server: Any, *, read_only: bool = False) -> ToolRegistrar:
         )
         return AccountOut(section="?", account_id="?")
 
-    @tools.read("test-steps-run", title="Report progress")
+    @tools.tool("test-steps-run", toolset="diagnostics", title="Report progress")
     async def steps_run(ctx: Ctx, steps: Annotated[int, Field(ge=1, le=10)]) -> Done:
         """Report one progress notification per step."""
         progress = Progress(ctx, total=steps)
@@ -109,12 +110,14 @@ def add_test_tools(server: Any, *, read_only: bool = False) -> ToolRegistrar:
             await progress(i, f"step {i} of {steps}")
         return Done(steps=steps)
 
-    @tools.write("test-note-write", title="A write tool", idempotent=True)
+    @tools.tool(
+        "test-note-write", toolset="papi", kind="write", title="A write tool", idempotent=True
+    )
     async def note_write(ctx: Ctx, text: str, customer: Customer = None) -> Done:
         """A write tool that changes nothing (for the read-only listing)."""
         return Done(steps=len(text))
 
-    return tools
+    return server.install_tools(tools.specs())
 
 
 @pytest.fixture
@@ -155,8 +158,8 @@ async def test_every_tool_is_named_annotated_and_typed(sandbox: Any, mode: str) 
 
 async def test_read_only_leaves_write_tools_out(sandbox: Any) -> None:
     srv = build_server(edgerc=sandbox.edgerc_path, section="sandbox", read_only=True, warm_up=False)
-    registrar = add_test_tools(srv, read_only=True)
-    assert "test-note-write" not in registrar.names
+    installed = add_test_tools(srv)
+    assert "test-note-write" not in installed and "test-steps-run" in installed
     async with Client(srv, mode="legacy") as client:
         tools = (await client.list_tools()).tools
     assert tools and all(t.annotations and t.annotations.read_only_hint for t in tools)
@@ -169,22 +172,21 @@ async def test_read_only_leaves_write_tools_out(sandbox: Any) -> None:
     assert note is not None and note.read_only_hint is False and note.idempotent_hint is True
 
 
-def test_registrar_enforces_the_conventions(sandbox: Any) -> None:
-    srv = build_server(edgerc=sandbox.edgerc_path, section="sandbox", warm_up=False)
-    tools = ToolRegistrar(srv, read_only=False)
+def test_the_registry_enforces_the_conventions() -> None:
+    tools = Registry()
     for bad in ("Property_List", "property list", "-x", "a" * 65, "property--list"):
         with pytest.raises(ValueError, match="lowercase words joined by hyphens"):
-            tools.read(bad, title="x")
+            tools.tool(bad, toolset="papi", title="x")
 
     with pytest.raises(TypeError, match="async def"):
 
-        @tools.read("sync-tool", title="x")
+        @tools.tool("sync-tool", toolset="papi", title="x")
         def sync_tool() -> Done:  # type: ignore[type-var]
             return Done(steps=1)
 
     with pytest.raises(TypeError, match="confirmation"):
 
-        @tools.destructive("thing-delete", title="x")
+        @tools.tool("thing-delete", toolset="papi", kind="destructive", title="x")
         async def thing_delete(ctx: Ctx) -> Done:
             return Done(steps=1)
 

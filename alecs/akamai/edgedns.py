@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 from urllib.parse import quote
 
 from pydantic import BaseModel, Field
@@ -183,6 +183,38 @@ def normalize_zone(value: str, field: str = "zone") -> str:
     if not text or "." not in text or not _valid_name(text):
         raise RecordValidationError(field, f"{value!r} is not a zone name", "like example.com")
     return text
+
+
+def zone_type_settings(
+    type: str, masters: Sequence[str] | None = None, target: str | None = None
+) -> tuple[list[str], str | None]:
+    """The rules of a zone's type, checked before anything is sent.
+
+    A SECONDARY zone needs ``masters`` (IP addresses of its primary nameservers) and only it
+    has them; an ALIAS zone needs ``target`` (the zone it copies) and only it has one. Returns
+    the masters stripped and the target normalized; raises RecordValidationError naming the
+    field.
+    """
+    cleaned = [m.strip() for m in masters or []]
+    if type == "SECONDARY":
+        if not cleaned:
+            raise RecordValidationError("masters", "a SECONDARY zone needs its primary nameservers")
+        for i, m in enumerate(cleaned):
+            try:
+                ipaddress.ip_address(m)
+            except ValueError:
+                raise RecordValidationError(
+                    f"masters[{i}]", f"{masters[i]!r} is not an IP address", "192.0.2.53"
+                ) from None
+    elif cleaned:
+        raise RecordValidationError("masters", f"only SECONDARY zones have masters, not {type}")
+    if type == "ALIAS":
+        if not target:
+            raise RecordValidationError("target", "an ALIAS zone needs the zone it copies")
+        target = normalize_zone(target, "target")
+    elif target:
+        raise RecordValidationError("target", f"only ALIAS zones have a target, not {type}")
+    return cleaned, target
 
 
 def record_fqdn(name: str, zone: str, field: str = "name") -> str:
@@ -514,6 +546,28 @@ def _page(meta: Mapping[str, Any], count: int, page: int, page_size: int) -> tup
     )
 
 
+T = TypeVar("T")
+
+
+async def window(
+    fetch: Callable[[int, int], Awaitable[tuple[list[T], int]]], *, offset: int, limit: int
+) -> tuple[list[T], int]:
+    """Items ``offset`` to ``offset + limit`` of a list Edge DNS pages by ``page``/``pageSize``.
+
+    ``fetch(page, page_size)`` returns one page and the total. One request when ``offset`` is
+    a multiple of ``limit``, else two (the window spans two pages of ``limit`` items).
+    """
+    if limit < 1 or offset < 0:
+        raise ValueError("limit must be >= 1 and offset >= 0")
+    first = offset // limit + 1
+    items, total = await fetch(first, limit)
+    items = items[offset - (first - 1) * limit :]
+    if len(items) < limit and first * limit < total:
+        more, total = await fetch(first + 1, limit)
+        items += more
+    return items[:limit], total
+
+
 class EdgeDnsClient(ServiceClient):
     """Edge DNS for one .edgerc section (and optionally another account)."""
 
@@ -550,6 +604,27 @@ class EdgeDnsClient(ServiceClient):
         number, size, total = _page(doc.get("metadata") or {}, len(zones), page, page_size)
         return ZonePage(zones=zones, page=number, page_size=size, total=total)
 
+    async def zones_window(
+        self,
+        *,
+        offset: int = 0,
+        limit: int = 25,
+        search: str | None = None,
+        types: Iterable[str] | None = None,
+        contract_ids: Iterable[str] | None = None,
+    ) -> tuple[list[Zone], int]:
+        """Zones ``offset`` to ``offset + limit`` (paged as Edge DNS pages) and the total."""
+        types = list(types) if types else None
+        contract_ids = list(contract_ids) if contract_ids else None
+
+        async def fetch(page: int, size: int) -> tuple[list[Zone], int]:
+            found = await self.list_zones(
+                search=search, types=types, contract_ids=contract_ids, page=page, page_size=size
+            )
+            return found.zones, found.total
+
+        return await window(fetch, offset=offset, limit=limit)
+
     async def zone_names(self) -> list[str]:
         """Every zone name this account manages (one request, `showAll`)."""
         return [z.zone for z in (await self.list_zones(show_all=True)).zones]
@@ -574,17 +649,21 @@ class EdgeDnsClient(ServiceClient):
     ) -> Zone:
         """Create a zone (`POST /zones?contractId=&gid=`).
 
-        A PRIMARY zone then gets Edge DNS's default SOA and NS records through a change list
-        (created and submitted at once), unless `default_records` is False.
+        The type's rules (:func:`zone_type_settings`) are checked first; ``contract_id`` may
+        carry its ``ctr_`` prefix. A PRIMARY zone then gets Edge DNS's default SOA and NS
+        records through a change list (created and submitted at once), unless
+        `default_records` is False.
         """
         zone = normalize_zone(zone)
+        masters, target = zone_type_settings(type, masters, target)
+        contract_id = contract_id.strip().removeprefix("ctr_")
         body: dict[str, Any] = {"zone": zone, "type": type}
         if comment:
             body["comment"] = comment
         if masters:
             body["masters"] = list(masters)
         if target:
-            body["target"] = normalize_zone(target, "target")
+            body["target"] = target
         if sign_and_serve is not None and type != "ALIAS":
             body["signAndServe"] = sign_and_serve
         if end_customer_id:
@@ -652,6 +731,26 @@ class EdgeDnsClient(ServiceClient):
             total=total,
             types=list(meta.get("types") or []),
         )
+
+    async def record_sets_window(
+        self,
+        zone: str,
+        *,
+        offset: int = 0,
+        limit: int = 50,
+        types: Iterable[str] | None = None,
+        search: str | None = None,
+    ) -> tuple[list[RecordSet], int]:
+        """Record sets ``offset`` to ``offset + limit`` of a zone and the total."""
+        types = list(types) if types else None
+
+        async def fetch(page: int, size: int) -> tuple[list[RecordSet], int]:
+            found = await self.list_record_sets(
+                zone, types=types, search=search, page=page, page_size=size
+            )
+            return found.record_sets, found.total
+
+        return await window(fetch, offset=offset, limit=limit)
 
     def _rs_path(self, zone: str, fqdn: str, rtype: str) -> str:
         return f"/zones/{_seg(zone)}/names/{_seg(fqdn)}/types/{_seg(rtype)}"

@@ -326,6 +326,25 @@ class PapiClient(ServiceClient):
         )
         return [CpCode.model_validate(i) for i in _items(resp.json(), "cpcodes")]
 
+    async def list_contract_cpcodes(
+        self, contract_id: str, group_ids: list[str] | None = None
+    ) -> tuple[list[CpCode], list[str]]:
+        """A contract's CP codes over ``group_ids`` (default: every group using the contract).
+
+        PAPI lists CP codes per contract and group, so this asks group after group and keeps
+        the first of each CP code shared by several groups. Returns the CP codes and the
+        groups asked.
+        """
+        if group_ids is None:
+            group_ids = [
+                g.group_id for g in await self.list_groups() if contract_id in g.contract_ids
+            ]
+        seen: dict[str, CpCode] = {}
+        for gid in group_ids:
+            for code in await self.list_cpcodes(contract_id, gid):
+                seen.setdefault(code.cpcode_id, code)
+        return list(seen.values()), list(group_ids)
+
     async def create_cpcode(
         self, name: str, product_id: str, contract_id: str, group_id: str
     ) -> str:

@@ -11,7 +11,7 @@ Contracts may be given as `ctr_1-ABC` or `1-ABC`, and are looked up when the acc
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -32,21 +32,18 @@ from alecs.tools._common import (
     AccountSwitchKey,
     ConfirmArg,
     Confirmed,
+    ContractArg,
     Ctx,
     Customer,
     InputError,
     Progress,
     ToolOutput,
-    ToolRegistrar,
     confirmation,
     poll,
     service,
+    tool,
 )
 from alecs.transport.errors import AkamaiApiError
-
-if TYPE_CHECKING:
-    from mcp.server import MCPServer
-
 
 CHALLENGE_TTL = 60
 
@@ -55,14 +52,6 @@ CHALLENGE_TTL = 60
 EnrollmentIdArg = Annotated[
     int,
     Field(ge=1, description="The enrollment id (certificate-enrollment-list shows them)."),
-]
-ContractArg = Annotated[
-    str | None,
-    Field(
-        description="Contract, ctr_1-ABC or 1-ABC (contract-list). Omit when the account has "
-        "one contract; certificate-enrollment-list then covers every contract.",
-        max_length=64,
-    ),
 ]
 
 
@@ -419,285 +408,299 @@ def _ask_delete(enrollment_id: int, cancel_pending_changes: bool) -> str:
 # --------------------------------------------------------------------------- tools
 
 
-def register(server: MCPServer, *, read_only: bool) -> None:
-    tools = ToolRegistrar(server, read_only=read_only)
+@tool(
+    "certificate-enrollment-list", toolset="cps", kind="read", title="List certificate enrollments"
+)
+async def certificate_enrollment_list(
+    ctx: Ctx,
+    contract_id: ContractArg = None,
+    common_name: Annotated[
+        str | None,
+        Field(description="Only enrollments whose names contain this.", max_length=253),
+    ] = None,
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+) -> EnrollmentList:
+    """List CPS certificate enrollments of a contract (or of every contract when
+    omitted): id, common name and SANs, DV/OV/EV/third-party, network, whether deployed,
+    and pending changes. Use to find the enrollment id the other certificate tools need."""
+    contracts = await _contracts(ctx, contract_id, customer, account_switch_key)
+    cps = _cps(ctx, customer, account_switch_key)
+    found: list[EnrollmentSummary] = []
+    for contract in contracts:
+        found += [_summary(e) for e in await cps.list_enrollments(contract)]
+    if common_name:
+        needle = common_name.strip().lower()
+        found = [e for e in found if any(needle in n for n in [e.common_name, *e.sans])]
+    return EnrollmentList(contract_ids=contracts, enrollments=found, total=len(found))
 
-    @tools.read("certificate-enrollment-list", title="List certificate enrollments")
-    async def certificate_enrollment_list(
-        ctx: Ctx,
-        contract_id: ContractArg = None,
-        common_name: Annotated[
-            str | None,
-            Field(description="Only enrollments whose names contain this.", max_length=253),
-        ] = None,
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-    ) -> EnrollmentList:
-        """List CPS certificate enrollments of a contract (or of every contract when
-        omitted): id, common name and SANs, DV/OV/EV/third-party, network, whether deployed,
-        and pending changes. Use to find the enrollment id the other certificate tools need."""
-        contracts = await _contracts(ctx, contract_id, customer, account_switch_key)
-        cps = _cps(ctx, customer, account_switch_key)
-        found: list[EnrollmentSummary] = []
-        for contract in contracts:
-            found += [_summary(e) for e in await cps.list_enrollments(contract)]
-        if common_name:
-            needle = common_name.strip().lower()
-            found = [e for e in found if any(needle in n for n in [e.common_name, *e.sans])]
-        return EnrollmentList(contract_ids=contracts, enrollments=found, total=len(found))
 
-    @tools.read("certificate-enrollment-get", title="Get a certificate enrollment")
-    async def certificate_enrollment_get(
-        ctx: Ctx,
-        enrollment_id: EnrollmentIdArg,
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-    ) -> EnrollmentDetail:
-        """An enrollment in full: names, validation and certificate type, network settings
-        (enhanced/standard TLS, SNI, ciphers, TLS versions), org and contacts, deployment
-        slots, and the status of each pending change."""
-        cps = _cps(ctx, customer, account_switch_key)
-        enrollment = await cps.get_enrollment(enrollment_id)
-        pending = [
-            await cps.get_change(enrollment_id, p.change_id) for p in enrollment.pending_changes
-        ]
-        return EnrollmentDetail(enrollment=enrollment, pending=pending)
+@tool(
+    "certificate-enrollment-get", toolset="cps", kind="read", title="Get a certificate enrollment"
+)
+async def certificate_enrollment_get(
+    ctx: Ctx,
+    enrollment_id: EnrollmentIdArg,
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+) -> EnrollmentDetail:
+    """An enrollment in full: names, validation and certificate type, network settings
+    (enhanced/standard TLS, SNI, ciphers, TLS versions), org and contacts, deployment
+    slots, and the status of each pending change."""
+    cps = _cps(ctx, customer, account_switch_key)
+    enrollment = await cps.get_enrollment(enrollment_id)
+    pending = [await cps.get_change(enrollment_id, p.change_id) for p in enrollment.pending_changes]
+    return EnrollmentDetail(enrollment=enrollment, pending=pending)
 
-    @tools.read("certificate-enrollment-status", title="Certificate change status and DV steps")
-    async def certificate_enrollment_status(
-        ctx: Ctx,
-        enrollment_id: EnrollmentIdArg,
-        change_id: Annotated[
-            int | None, Field(ge=1, description="A change; omit for the latest pending one.")
-        ] = None,
-        wait: Annotated[
-            bool,
-            Field(
-                description="Keep checking (with progress) until the change completes, needs "
-                "input only you can give, or the timeout passes."
+
+@tool(
+    "certificate-enrollment-status",
+    toolset="cps",
+    kind="read",
+    title="Certificate change status and DV steps",
+)
+async def certificate_enrollment_status(
+    ctx: Ctx,
+    enrollment_id: EnrollmentIdArg,
+    change_id: Annotated[
+        int | None, Field(ge=1, description="A change; omit for the latest pending one.")
+    ] = None,
+    wait: Annotated[
+        bool,
+        Field(
+            description="Keep checking (with progress) until the change completes, needs "
+            "input only you can give, or the timeout passes."
+        ),
+    ] = False,
+    timeout_s: Annotated[
+        float,
+        Field(
+            ge=0,
+            le=3600,
+            description="With wait: how long to keep checking, in seconds; on timeout the "
+            "current status comes back (not a failure).",
+        ),
+    ] = 600,
+    poll_interval_s: Annotated[
+        float, Field(ge=1, le=600, description="Seconds between checks while waiting.")
+    ] = 30,
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+) -> EnrollmentStatus:
+    """Where an enrollment's current change is (CSR, domain validation, deployment,
+    complete) and what it waits for. For Let's Encrypt DV it lists each domain's
+    validation with the HTTP and DNS challenges: the TXT record to publish (and, for zones
+    in Edge DNS, the dns-record-upsert arguments that publish it) or the URL to redirect."""
+    cps = _cps(ctx, customer, account_switch_key)
+    enrollment = await cps.get_enrollment(enrollment_id)
+    change_type = None
+    if change_id is None:
+        if not enrollment.pending_changes:
+            state = "deployed" if enrollment.deployed else "not deployed"
+            return EnrollmentStatus(
+                enrollment_id=enrollment_id,
+                common_name=enrollment.common_name,
+                finished=True,
+                next_step=f"No pending change; the certificate is {state}.",
+            )
+        latest = enrollment.pending_changes[-1]
+        change_id, change_type = latest.change_id, latest.change_type
+    else:
+        change_type = next(
+            (p.change_type for p in enrollment.pending_changes if p.change_id == change_id),
+            None,
+        )
+    cid = change_id
+    change = await cps.get_change(enrollment_id, cid)
+    if wait and not change.finished:
+        progress = Progress(ctx, total=100)
+        outcome = await poll(
+            lambda: cps.get_change(enrollment_id, cid),
+            done=lambda c: (
+                c.finished
+                or c.state in ("error", "cancelled", "suspended")
+                or any(i.required_to_proceed for i in c.allowed_input)
             ),
-        ] = False,
-        timeout_s: Annotated[
-            float,
-            Field(
-                ge=0,
-                le=3600,
-                description="With wait: how long to keep checking, in seconds; on timeout the "
-                "current status comes back (not a failure).",
-            ),
-        ] = 600,
-        poll_interval_s: Annotated[
-            float, Field(ge=1, le=600, description="Seconds between checks while waiting.")
-        ] = 30,
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-    ) -> EnrollmentStatus:
-        """Where an enrollment's current change is (CSR, domain validation, deployment,
-        complete) and what it waits for. For Let's Encrypt DV it lists each domain's
-        validation with the HTTP and DNS challenges: the TXT record to publish (and, for zones
-        in Edge DNS, the dns-record-upsert arguments that publish it) or the URL to redirect."""
-        cps = _cps(ctx, customer, account_switch_key)
-        enrollment = await cps.get_enrollment(enrollment_id)
-        change_type = None
-        if change_id is None:
-            if not enrollment.pending_changes:
-                state = "deployed" if enrollment.deployed else "not deployed"
-                return EnrollmentStatus(
-                    enrollment_id=enrollment_id,
-                    common_name=enrollment.common_name,
-                    finished=True,
-                    next_step=f"No pending change; the certificate is {state}.",
+            timeout_s=timeout_s,
+            interval_s=poll_interval_s,
+            progress=progress,
+            describe=lambda c: f"{c.status} ({c.state})",
+        )
+        change = outcome.state
+    domains: list[DomainValidation] = []
+    if change.offers("lets-encrypt-challenges"):
+        domains = await cps.get_dv_challenges(enrollment_id, cid)
+    notes: list[str] = []
+    dns_answers, http_answers = await _answers(ctx, domains, customer, account_switch_key, notes)
+    return EnrollmentStatus(
+        enrollment_id=enrollment_id,
+        common_name=enrollment.common_name,
+        change_id=cid,
+        change_type=change_type,
+        status=change.status,
+        state=change.state,
+        description=change.description,
+        error=change.error,
+        finished=change.finished,
+        waiting_for_input=change.waiting_for_input,
+        allowed_input=[i.type for i in change.allowed_input],
+        domains=domains,
+        dns_answers=dns_answers,
+        http_answers=http_answers,
+        next_step=_next_step(change, domains),
+        notes=notes,
+    )
+
+
+@tool(
+    "certificate-dv-enrollment-create",
+    toolset="cps",
+    kind="write",
+    title="Create a DV SAN certificate",
+)
+async def certificate_dv_enrollment_create(
+    ctx: Ctx,
+    common_name: Annotated[
+        str, Field(description="The certificate's common name, e.g. www.example.com.")
+    ],
+    admin_contact: Annotated[ContactInput, Field(description="Your certificate admin.")],
+    tech_contact: Annotated[
+        ContactInput, Field(description="The technical contact (usually at Akamai).")
+    ],
+    org: Annotated[OrgInput, Field(description="Your organization.")],
+    sans: Annotated[
+        list[str] | None,
+        Field(
+            max_length=99,
+            description="More hostnames on the certificate (the common name is added). "
+            "No wildcards: Let's Encrypt DV via CPS doesn't issue them.",
+        ),
+    ] = None,
+    contract_id: ContractArg = None,
+    secure_network: Annotated[
+        Literal["enhanced-tls", "standard-tls"],
+        Field(description="enhanced-tls (PCI-capable, recommended) or standard-tls."),
+    ] = "enhanced-tls",
+    sni_only: Annotated[
+        bool, Field(description="Serve only to SNI clients (can't change later).")
+    ] = True,
+    geography: Annotated[
+        Literal["core", "china+core", "russia+core"],
+        Field(
+            description="Where the certificate is deployed: core (worldwide) or also "
+            "China / Russia (needs those contracts)."
+        ),
+    ] = "core",
+    quic_enabled: Annotated[bool, Field(description="Allow HTTP/3 (QUIC).")] = False,
+    disallowed_tls_versions: Annotated[
+        list[Literal["TLSv1", "TLSv1_1", "TLSv1_2", "TLSv1_3"]] | None,
+        Field(description="TLS versions to refuse (default TLSv1 and TLSv1_1)."),
+    ] = None,
+    change_management: Annotated[
+        bool,
+        Field(description="Stop before production deployment until acknowledged in CPS."),
+    ] = False,
+    allow_duplicate: Annotated[
+        bool,
+        Field(description="Create even if an enrollment with this common name exists."),
+    ] = False,
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+) -> DvEnrollmentCreated:
+    """Order a Let's Encrypt DV SAN certificate in CPS (a new enrollment). Hostnames are
+    checked first; an enrollment with the same common name on the contract is reported
+    instead of duplicated. CPS then generates the CSR and asks Let's Encrypt for domain
+    challenges: follow with certificate-enrollment-status, which says what to publish.
+    Once validated, CPS deploys the certificate to staging and production by itself."""
+    cn, names = certificate_names(common_name, sans or [])
+    contracts = await _contracts(ctx, contract_id, customer, account_switch_key)
+    if len(contracts) > 1:
+        raise InputError(
+            "contract_id",
+            "this account has several contracts; say which one",
+            allowed=contracts,
+        )
+    contract = contracts[0]
+    cps = _cps(ctx, customer, account_switch_key)
+    if not allow_duplicate:
+        for e in await cps.list_enrollments(contract):
+            if e.common_name == cn:
+                raise InputError(
+                    "common_name",
+                    f"enrollment {e.enrollment_id} on {contract} already has common name "
+                    f"{cn} (see certificate-enrollment-get); set allow_duplicate to create "
+                    "another",
                 )
-            latest = enrollment.pending_changes[-1]
-            change_id, change_type = latest.change_id, latest.change_type
-        else:
-            change_type = next(
-                (p.change_type for p in enrollment.pending_changes if p.change_id == change_id),
-                None,
-            )
-        cid = change_id
-        change = await cps.get_change(enrollment_id, cid)
-        if wait and not change.finished:
-            progress = Progress(ctx, total=100)
-            outcome = await poll(
-                lambda: cps.get_change(enrollment_id, cid),
-                done=lambda c: (
-                    c.finished
-                    or c.state in ("error", "cancelled", "suspended")
-                    or any(i.required_to_proceed for i in c.allowed_input)
-                ),
-                timeout_s=timeout_s,
-                interval_s=poll_interval_s,
-                progress=progress,
-                describe=lambda c: f"{c.status} ({c.state})",
-            )
-            change = outcome.state
-        domains: list[DomainValidation] = []
-        if change.offers("lets-encrypt-challenges"):
-            domains = await cps.get_dv_challenges(enrollment_id, cid)
-        notes: list[str] = []
-        dns_answers, http_answers = await _answers(
-            ctx, domains, customer, account_switch_key, notes
-        )
-        return EnrollmentStatus(
-            enrollment_id=enrollment_id,
-            common_name=enrollment.common_name,
-            change_id=cid,
-            change_type=change_type,
-            status=change.status,
-            state=change.state,
-            description=change.description,
-            error=change.error,
-            finished=change.finished,
-            waiting_for_input=change.waiting_for_input,
-            allowed_input=[i.type for i in change.allowed_input],
-            domains=domains,
-            dns_answers=dns_answers,
-            http_answers=http_answers,
-            next_step=_next_step(change, domains),
-            notes=notes,
-        )
+    body = dv_enrollment_body(
+        common_name=cn,
+        sans=names,
+        admin_contact=admin_contact.to_api(),
+        tech_contact=tech_contact.to_api(),
+        org=org.to_api(),
+        secure_network=secure_network,
+        sni_only=sni_only,
+        geography=geography,
+        quic_enabled=quic_enabled,
+        disallowed_tls_versions=(
+            DEFAULT_DISALLOWED_TLS if disallowed_tls_versions is None else disallowed_tls_versions
+        ),
+        change_management=change_management,
+    )
+    created = await cps.create_enrollment(contract, body)
+    status = None
+    if created.change_id is not None:
+        status = await cps.get_change(created.enrollment_id, created.change_id)
+    return DvEnrollmentCreated(
+        enrollment_id=created.enrollment_id,
+        change_id=created.change_id,
+        contract_id=contract,
+        common_name=cn,
+        sans=names,
+        status=status.status if status else None,
+        state=status.state if status else None,
+        next_step=(
+            f"Call certificate-enrollment-status with enrollment_id={created.enrollment_id} "
+            "for the Let's Encrypt challenges (ready once the CSR is generated, usually "
+            "within minutes)."
+        ),
+    )
 
-    @tools.write("certificate-dv-enrollment-create", title="Create a DV SAN certificate")
-    async def certificate_dv_enrollment_create(
-        ctx: Ctx,
-        common_name: Annotated[
-            str, Field(description="The certificate's common name, e.g. www.example.com.")
-        ],
-        admin_contact: Annotated[ContactInput, Field(description="Your certificate admin.")],
-        tech_contact: Annotated[
-            ContactInput, Field(description="The technical contact (usually at Akamai).")
-        ],
-        org: Annotated[OrgInput, Field(description="Your organization.")],
-        sans: Annotated[
-            list[str] | None,
-            Field(
-                max_length=99,
-                description="More hostnames on the certificate (the common name is added). "
-                "No wildcards: Let's Encrypt DV via CPS doesn't issue them.",
-            ),
-        ] = None,
-        contract_id: ContractArg = None,
-        secure_network: Annotated[
-            Literal["enhanced-tls", "standard-tls"],
-            Field(description="enhanced-tls (PCI-capable, recommended) or standard-tls."),
-        ] = "enhanced-tls",
-        sni_only: Annotated[
-            bool, Field(description="Serve only to SNI clients (can't change later).")
-        ] = True,
-        geography: Annotated[
-            Literal["core", "china+core", "russia+core"],
-            Field(
-                description="Where the certificate is deployed: core (worldwide) or also "
-                "China / Russia (needs those contracts)."
-            ),
-        ] = "core",
-        quic_enabled: Annotated[bool, Field(description="Allow HTTP/3 (QUIC).")] = False,
-        disallowed_tls_versions: Annotated[
-            list[Literal["TLSv1", "TLSv1_1", "TLSv1_2", "TLSv1_3"]] | None,
-            Field(description="TLS versions to refuse (default TLSv1 and TLSv1_1)."),
-        ] = None,
-        change_management: Annotated[
-            bool,
-            Field(description="Stop before production deployment until acknowledged in CPS."),
-        ] = False,
-        allow_duplicate: Annotated[
-            bool,
-            Field(description="Create even if an enrollment with this common name exists."),
-        ] = False,
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-    ) -> DvEnrollmentCreated:
-        """Order a Let's Encrypt DV SAN certificate in CPS (a new enrollment). Hostnames are
-        checked first; an enrollment with the same common name on the contract is reported
-        instead of duplicated. CPS then generates the CSR and asks Let's Encrypt for domain
-        challenges: follow with certificate-enrollment-status, which says what to publish.
-        Once validated, CPS deploys the certificate to staging and production by itself."""
-        cn, names = certificate_names(common_name, sans or [])
-        contracts = await _contracts(ctx, contract_id, customer, account_switch_key)
-        if len(contracts) > 1:
-            raise InputError(
-                "contract_id",
-                "this account has several contracts; say which one",
-                allowed=contracts,
-            )
-        contract = contracts[0]
-        cps = _cps(ctx, customer, account_switch_key)
-        if not allow_duplicate:
-            for e in await cps.list_enrollments(contract):
-                if e.common_name == cn:
-                    raise InputError(
-                        "common_name",
-                        f"enrollment {e.enrollment_id} on {contract} already has common name "
-                        f"{cn} (see certificate-enrollment-get); set allow_duplicate to create "
-                        "another",
-                    )
-        body = dv_enrollment_body(
-            common_name=cn,
-            sans=names,
-            admin_contact=admin_contact.to_api(),
-            tech_contact=tech_contact.to_api(),
-            org=org.to_api(),
-            secure_network=secure_network,
-            sni_only=sni_only,
-            geography=geography,
-            quic_enabled=quic_enabled,
-            disallowed_tls_versions=(
-                DEFAULT_DISALLOWED_TLS
-                if disallowed_tls_versions is None
-                else disallowed_tls_versions
-            ),
-            change_management=change_management,
-        )
-        created = await cps.create_enrollment(contract, body)
-        status = None
-        if created.change_id is not None:
-            status = await cps.get_change(created.enrollment_id, created.change_id)
-        return DvEnrollmentCreated(
-            enrollment_id=created.enrollment_id,
-            change_id=created.change_id,
-            contract_id=contract,
-            common_name=cn,
-            sans=names,
-            status=status.status if status else None,
-            state=status.state if status else None,
-            next_step=(
-                f"Call certificate-enrollment-status with enrollment_id={created.enrollment_id} "
-                "for the Let's Encrypt challenges (ready once the CSR is generated, usually "
-                "within minutes)."
-            ),
-        )
 
-    @tools.destructive("certificate-enrollment-delete", title="Remove a certificate enrollment")
-    async def certificate_enrollment_delete(
-        ctx: Ctx,
-        confirmed: Annotated[Confirmed, confirmation(_ask_delete)],
-        enrollment_id: EnrollmentIdArg,
-        cancel_pending_changes: Annotated[
-            bool, Field(description="Also cancel pending changes (CPS refuses otherwise).")
-        ] = False,
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-        confirm: ConfirmArg = False,
-    ) -> EnrollmentRemoved:
-        """Remove a CPS enrollment. Asks the user first. A deployed certificate is taken off
-        the network (HTTPS for its hostnames fails unless another certificate covers them).
-        With pending changes, CPS refuses unless cancel_pending_changes is true."""
-        cps = _cps(ctx, customer, account_switch_key)
-        enrollment = await cps.get_enrollment(enrollment_id)
-        result = await cps.delete_enrollment(
-            enrollment_id, allow_cancel_pending_changes=cancel_pending_changes
+@tool(
+    "certificate-enrollment-delete",
+    toolset="cps",
+    kind="destructive",
+    title="Remove a certificate enrollment",
+)
+async def certificate_enrollment_delete(
+    ctx: Ctx,
+    confirmed: Annotated[Confirmed, confirmation(_ask_delete)],
+    enrollment_id: EnrollmentIdArg,
+    cancel_pending_changes: Annotated[
+        bool, Field(description="Also cancel pending changes (CPS refuses otherwise).")
+    ] = False,
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+    confirm: ConfirmArg = False,
+) -> EnrollmentRemoved:
+    """Remove a CPS enrollment. Asks the user first. A deployed certificate is taken off
+    the network (HTTPS for its hostnames fails unless another certificate covers them).
+    With pending changes, CPS refuses unless cancel_pending_changes is true."""
+    cps = _cps(ctx, customer, account_switch_key)
+    enrollment = await cps.get_enrollment(enrollment_id)
+    result = await cps.delete_enrollment(
+        enrollment_id, allow_cancel_pending_changes=cancel_pending_changes
+    )
+    if result.accepted:
+        message = (
+            f"CPS accepted the removal of enrollment {enrollment_id} "
+            f"({enrollment.common_name}); the certificate is being taken off the network."
         )
-        if result.accepted:
-            message = (
-                f"CPS accepted the removal of enrollment {enrollment_id} "
-                f"({enrollment.common_name}); the certificate is being taken off the network."
-            )
-        else:
-            message = f"Removed enrollment {enrollment_id} ({enrollment.common_name})."
-        return EnrollmentRemoved(
-            enrollment_id=enrollment_id,
-            common_name=enrollment.common_name,
-            accepted=result.accepted,
-            message=message,
-        )
+    else:
+        message = f"Removed enrollment {enrollment_id} ({enrollment.common_name})."
+    return EnrollmentRemoved(
+        enrollment_id=enrollment_id,
+        common_name=enrollment.common_name,
+        accepted=result.accepted,
+        message=message,
+    )

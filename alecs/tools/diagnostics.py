@@ -25,16 +25,13 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from alecs.tools._common import Ctx, Customer, ToolOutput, ToolRegistrar, app_state, resolve_section
+from alecs.tools._common import Ctx, Customer, ToolOutput, app_state, resolve_section, tool
 from alecs.transport.metrics import DnsStats, HostHealth, NetworkTotals, RateLimitState
 from alecs.transport.probe import ProbeResult
-
-if TYPE_CHECKING:
-    from mcp.server import MCPServer
 
 Grade = Literal["A", "B", "C", "D", "F"]
 REFRESH_SECONDS: dict[str, int] = {"A": 60, "B": 30, "C": 15, "D": 10, "F": 10}
@@ -201,35 +198,32 @@ async def collect(ctx: Ctx, customer: str | None, probe: bool) -> NetworkDiagnos
     )
 
 
-def register(server: MCPServer, *, read_only: bool) -> None:
-    tools = ToolRegistrar(server, read_only=read_only)
+@tool("network-diagnostics", toolset="diagnostics", kind="read", title="Network diagnostics")
+async def network_diagnostics(
+    ctx: Ctx,
+    probe: Annotated[
+        bool,
+        Field(
+            description="Also measure DNS lookup, TCP connect, TLS handshake and time to "
+            "first byte to each configured Akamai host now (one small request each)."
+        ),
+    ] = False,
+    customer: Customer = None,
+) -> NetworkDiagnostics:
+    """Health of alecs' connection to Akamai's APIs, graded A-F with the reason.
 
-    @tools.read("network-diagnostics", title="Network diagnostics")
-    async def network_diagnostics(
-        ctx: Ctx,
-        probe: Annotated[
-            bool,
-            Field(
-                description="Also measure DNS lookup, TCP connect, TLS handshake and time to "
-                "first byte to each configured Akamai host now (one small request each)."
-            ),
-        ] = False,
-        customer: Customer = None,
-    ) -> NetworkDiagnostics:
-        """Health of alecs' connection to Akamai's APIs, graded A-F with the reason.
+    Use it when calls are slow, time out, hit rate limits (429) or fail with connection
+    errors, or when the user asks about connectivity or performance. Also lists the
+    configured .edgerc sections (customers) and the default one.
 
-        Use it when calls are slow, time out, hit rate limits (429) or fail with connection
-        errors, or when the user asks about connectivity or performance. Also lists the
-        configured .edgerc sections (customers) and the default one.
-
-        Returns per section and host: connection pool (active, idle, queued), latency
-        mean/p50/p95/p99, requests per second, HTTP version, connection reuse ratio,
-        compression ratio, DNS cache hit rate, retries, rate-limit waits and circuit breaker
-        state; a grade A-F with the rule that produced it and a suggested refresh interval.
-        `probe: true` adds fresh DNS/TCP/TLS/first-byte timings. `customer` limits the report
-        to one section.
-        """
-        return await collect(ctx, customer, probe)
+    Returns per section and host: connection pool (active, idle, queued), latency
+    mean/p50/p95/p99, requests per second, HTTP version, connection reuse ratio,
+    compression ratio, DNS cache hit rate, retries, rate-limit waits and circuit breaker
+    state; a grade A-F with the rule that produced it and a suggested refresh interval.
+    `probe: true` adds fresh DNS/TCP/TLS/first-byte timings. `customer` limits the report
+    to one section.
+    """
+    return await collect(ctx, customer, probe)
 
 
 def render_table(data: Mapping[str, Any]) -> str:

@@ -10,8 +10,7 @@ previous record set and the SOA serial before and after, and deletions ask the u
 
 from __future__ import annotations
 
-import ipaddress
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
@@ -27,6 +26,7 @@ from alecs.akamai.edgedns import (
     record_type,
     relative_name,
     soa_serial,
+    zone_type_settings,
 )
 from alecs.akamai.papi import PapiClient
 from alecs.tools._common import (
@@ -36,18 +36,18 @@ from alecs.tools._common import (
     Ctx,
     Customer,
     InputError,
+    Limit,
+    Offset,
+    Page,
     ToolOutput,
-    ToolRegistrar,
     as_list,
     confirmation,
     int_as_text,
+    next_offset,
     service,
+    tool,
     upper_text,
 )
-
-if TYPE_CHECKING:
-    from mcp.server import MCPServer
-
 
 # --------------------------------------------------------------------------- argument types
 
@@ -76,8 +76,6 @@ TypeArg = Annotated[
         max_length=10,
     ),
 ]
-PageArg = Annotated[int, Field(ge=1, description="Page number (1 is the first).")]
-PageSizeArg = Annotated[int, Field(ge=1, le=500, description="Items per page.")]
 ZoneTypeName = Annotated[Literal["PRIMARY", "SECONDARY", "ALIAS"], BeforeValidator(upper_text)]
 SHOWN_VALUE = 120  # characters of one record value in a summary line
 
@@ -94,10 +92,6 @@ def _zone(value: str) -> str:
         return normalize_zone(value)
     except RecordValidationError as exc:
         raise InputError(exc.field, exc.problem, allowed=exc.allowed) from None
-
-
-def _next_page(page: int, size: int, total: int) -> int | None:
-    return page + 1 if page * size < total else None
 
 
 def _shown(value: str) -> str:
@@ -137,15 +131,11 @@ def _serials(before: int | None, after: int | None) -> str:
 # --------------------------------------------------------------------------- output models
 
 
-class ZoneList(ToolOutput):
+class ZoneList(Page):
     zones: list[Zone]
-    page: int
-    page_size: int
-    total: int = Field(description="Zones matching the filters, on all pages.")
-    next_page: int | None = Field(None, description="Pass as page for more; null on the last.")
 
     def summary(self) -> str:
-        lines = [f"{len(self.zones)} of {self.total} zone(s) (page {self.page}):"]
+        lines = [f"{len(self.zones)} of {self.total} zone(s) (from offset {self.offset}):"]
         for z in self.zones:
             extra = f" -> {z.target}" if z.target else ""
             extra += f" from {', '.join(z.masters)}" if z.masters else ""
@@ -153,8 +143,8 @@ class ZoneList(ToolOutput):
                 f"- {z.zone} {z.type}{extra}, contract {z.contract_id}, {z.activation_state}, "
                 f"modified {z.last_modified_date}"
             )
-        if self.next_page:
-            lines.append(f"more: page={self.next_page}")
+        if self.next_offset is not None:
+            lines.append(f"more: offset={self.next_offset}")
         return "\n".join(lines)
 
 
@@ -188,19 +178,15 @@ class ZoneCreated(ZoneDetail):
         return "created " + super().summary()
 
 
-class RecordList(ToolOutput):
+class RecordList(Page):
     zone: str
     record_sets: list[RecordSet]
-    page: int
-    page_size: int
-    total: int = Field(description="Record sets matching the filters, on all pages.")
-    next_page: int | None = Field(None, description="Pass as page for more; null on the last.")
 
     def summary(self) -> str:
         lines = [f"{self.zone}: {len(self.record_sets)} of {self.total} record set(s):"]
         lines += [f"- {_rs_line(rs)}" for rs in self.record_sets]
-        if self.next_page:
-            lines.append(f"more: page={self.next_page}")
+        if self.next_offset is not None:
+            lines.append(f"more: offset={self.next_offset}")
         return "\n".join(lines)
 
 
@@ -285,251 +271,236 @@ def _group_number(value: str | int) -> int:
 # --------------------------------------------------------------------------- tools
 
 
-def register(server: MCPServer, *, read_only: bool) -> None:
-    tools = ToolRegistrar(server, read_only=read_only)
-
-    @tools.read("dns-zone-list", title="List Edge DNS zones")
-    async def dns_zone_list(
-        ctx: Ctx,
-        search: Annotated[
-            str | None, Field(description="Only zones whose name contains this.", max_length=253)
-        ] = None,
-        types: Annotated[
-            list[ZoneTypeName] | None,
-            BeforeValidator(as_list),
-            Field(description="Only these zone types."),
-        ] = None,
-        contract_id: Annotated[
-            str | None, Field(description="Only zones on this contract (ctr_... or without).")
-        ] = None,
-        page: PageArg = 1,
-        page_size: PageSizeArg = 25,
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-    ) -> ZoneList:
-        """List the Edge DNS zones this account manages (PRIMARY, SECONDARY, ALIAS), with
-        contract, activation state and last change. Paginated: use next_page for more.
-        Start here when a zone name is unknown."""
-        dns = _dns(ctx, customer, account_switch_key)
-        contracts = [contract_id.strip().removeprefix("ctr_")] if contract_id else None
-        result = await dns.list_zones(
-            search=search, types=types, contract_ids=contracts, page=page, page_size=page_size
-        )
-        return ZoneList(
-            zones=result.zones,
-            page=result.page,
-            page_size=result.page_size,
-            total=result.total,
-            next_page=_next_page(result.page, result.page_size, result.total),
-        )
-
-    @tools.read("dns-zone-get", title="Get an Edge DNS zone")
-    async def dns_zone_get(
-        ctx: Ctx,
-        zone: ZoneArg,
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-    ) -> ZoneDetail:
-        """A zone's settings (type, contract, primaries or alias target, activation state,
-        last change) with its SOA serial, nameservers and number of record sets."""
-        dns = _dns(ctx, customer, account_switch_key)
-        info = await dns.get_zone(_zone(zone))
-        return ZoneDetail(**await _zone_detail(dns, info))
-
-    @tools.write("dns-zone-create", title="Create an Edge DNS zone")
-    async def dns_zone_create(
-        ctx: Ctx,
-        zone: ZoneArg,
-        type: Annotated[
-            ZoneTypeName,
-            Field(
-                description="PRIMARY (records kept in Edge DNS), SECONDARY (transferred from "
-                "your primaries, give masters) or ALIAS (copies another zone, give target)."
-            ),
-        ] = "PRIMARY",
-        contract_id: Annotated[
-            str | None,
-            Field(
-                description="ctr_... (contract-list or group-list). Omit to pick it from the "
-                "group when that is unambiguous.",
-                max_length=64,
-            ),
-        ] = None,
-        group_id: Annotated[
-            Annotated[str, Field(max_length=64)] | None,  # the limit inside: null stays valid
-            BeforeValidator(int_as_text),
-            Field(
-                description="grp_... or the number (group-list). Omit to pick the group that "
-                "uses the contract when that is unambiguous.",
-            ),
-        ] = None,
-        comment: Annotated[
-            str | None, Field(max_length=2048, description="A note shown with the zone.")
-        ] = None,
-        masters: Annotated[
-            list[str] | None,
-            Field(description="SECONDARY only: IP addresses of your primary nameservers."),
-        ] = None,
-        target: Annotated[
-            str | None, Field(description="ALIAS only: the existing zone to copy.")
-        ] = None,
-        sign_and_serve: Annotated[
-            bool, Field(description="Enable DNSSEC Sign&Serve (PRIMARY/SECONDARY).")
-        ] = False,
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-    ) -> ZoneCreated:
-        """Create an Edge DNS zone. A PRIMARY zone starts with Edge DNS's default SOA and NS
-        records (alecs submits them at once), ready for dns-record-upsert; then delegate the
-        domain to the nameservers returned. Contract and group are looked up when omitted."""
-        name = _zone(zone)
-        if type == "SECONDARY":
-            if not masters:
-                raise InputError("masters", "a SECONDARY zone needs its primary nameservers")
-            for i, m in enumerate(masters):
-                try:
-                    ipaddress.ip_address(m.strip())
-                except ValueError:
-                    raise InputError(
-                        f"masters[{i}]", f"{m!r} is not an IP address", allowed="192.0.2.53"
-                    ) from None
-        elif masters:
-            raise InputError("masters", f"only SECONDARY zones have masters, not {type}")
-        if type == "ALIAS":
-            if not target:
-                raise InputError("target", "an ALIAS zone needs the zone it copies")
-            target = _zone(target)
-        elif target:
-            raise InputError("target", f"only ALIAS zones have a target, not {type}")
-        gid = _group_number(group_id) if group_id else None
-        if contract_id is None or gid is None:
-            papi = service(ctx, PapiClient, customer, account_switch_key)
-            # A PapiLookupError becomes InputError in the registrar's tool wrapper.
-            contract_id, group = await papi.resolve_contract_group(
-                contract_id, f"grp_{gid}" if gid is not None else None, any_group=True
-            )
-            gid = _group_number(group)
-        dns = _dns(ctx, customer, account_switch_key)
-        created = await dns.create_zone(
-            name,
-            type,
-            contract_id=contract_id.strip().removeprefix("ctr_"),
-            group_id=gid,
-            comment=comment,
-            masters=[m.strip() for m in masters or []],
-            target=target,
-            sign_and_serve=sign_and_serve if type != "ALIAS" else None,
-        )
-        return ZoneCreated(**await _zone_detail(dns, created))
-
-    @tools.read("dns-record-list", title="List a zone's record sets")
-    async def dns_record_list(
-        ctx: Ctx,
-        zone: ZoneArg,
-        types: Annotated[
-            list[str] | None,
-            BeforeValidator(as_list),
-            Field(description="Only these record types, e.g. ['A', 'CNAME']."),
-        ] = None,
-        search: Annotated[
-            str | None,
-            Field(description="Only record sets whose name or data contains this.", max_length=253),
-        ] = None,
-        page: PageArg = 1,
-        page_size: PageSizeArg = 50,
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-    ) -> RecordList:
-        """List a zone's record sets (name, type, TTL, data), filtered by type or text.
-        Zones can be large: paginated, use next_page for more."""
-        name = _zone(zone)
-        wanted = [record_type(t, f"types[{i}]") for i, t in enumerate(types or []) if t.strip()]
-        dns = _dns(ctx, customer, account_switch_key)
-        result = await dns.list_record_sets(
-            name, types=wanted or None, search=search, page=page, page_size=page_size
-        )
-        return RecordList(
-            zone=name,
-            record_sets=result.record_sets,
-            page=result.page,
-            page_size=result.page_size,
-            total=result.total,
-            next_page=_next_page(result.page, result.page_size, result.total),
-        )
-
-    @tools.read("dns-record-get", title="Get a record set")
-    async def dns_record_get(
-        ctx: Ctx,
-        zone: ZoneArg,
-        name: NameArg,
-        type: TypeArg,
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-    ) -> RecordGet:
-        """One record set (every record with this name and type) with its TTL and data."""
-        zname = _zone(zone)
-        fqdn = record_fqdn(name, zname)
-        dns = _dns(ctx, customer, account_switch_key)
-        rs = await dns.get_record_set(zname, fqdn, record_type(type))
-        return RecordGet(zone=zname, relative_name=relative_name(rs.name, zname), record_set=rs)
-
-    @tools.write(
-        "dns-record-upsert",
-        title="Create or replace a record set",
-        idempotent=True,
-        destructive=True,  # replaces an existing record set on a live zone
+@tool("dns-zone-list", toolset="dns", kind="read", title="List Edge DNS zones")
+async def dns_zone_list(
+    ctx: Ctx,
+    search: Annotated[
+        str | None, Field(description="Only zones whose name contains this.", max_length=253)
+    ] = None,
+    types: Annotated[
+        list[ZoneTypeName] | None,
+        BeforeValidator(as_list),
+        Field(description="Only these zone types."),
+    ] = None,
+    contract_id: Annotated[
+        str | None, Field(description="Only zones on this contract (ctr_... or without).")
+    ] = None,
+    limit: Limit = 25,
+    offset: Offset = 0,
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+) -> ZoneList:
+    """List the Edge DNS zones this account manages (PRIMARY, SECONDARY, ALIAS), with
+    contract, activation state and last change. Paged: pass next_offset as offset for more.
+    Start here when a zone name is unknown."""
+    dns = _dns(ctx, customer, account_switch_key)
+    contracts = [contract_id.strip().removeprefix("ctr_")] if contract_id else None
+    zones, total = await dns.zones_window(
+        offset=offset, limit=limit, search=search, types=types, contract_ids=contracts
     )
-    async def dns_record_upsert(
-        ctx: Ctx,
-        zone: ZoneArg,
-        name: NameArg,
-        type: TypeArg,
-        rdata: Annotated[
-            list[str],
-            Field(min_length=1, max_length=400),  # before the validator: list wording
-            BeforeValidator(as_list),
-            Field(
-                description="The record set's values, one per record: A '192.0.2.10'; AAAA "
-                "'2001:db8::1'; CNAME one target 'www.example.com.edgekey.net'; MX "
-                "'10 mx1.example.com'; TXT text (quoted and split into 255-byte strings for "
-                "you); SRV '10 60 5060 sip.example.com'; CAA '0 issue \"letsencrypt.org\"'.",
-            ),
-        ],
-        ttl: Annotated[
-            int, Field(ge=0, le=MAX_TTL, description="Seconds resolvers cache it.")
-        ] = 300,
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-    ) -> RecordUpsert:
-        """Create a record set, or replace the one with this name and type (all its values
-        and TTL). Data is checked per type first (nothing is sent when it is wrong). Identical
-        data changes nothing. Returns what was there before and the SOA serial before/after.
-        Live within minutes: Edge DNS has no staging."""
-        zname = _zone(zone)
-        record = RecordSet.build(zname, _name(name), type, ttl, rdata)
-        dns = _dns(ctx, customer, account_switch_key)
-        result = await dns.upsert_record_set(zname, record)
-        return RecordUpsert(zone=zname, **result.model_dump())
+    return ZoneList(
+        zones=zones,
+        total=total,
+        offset=offset,
+        next_offset=next_offset(offset, len(zones), total),
+    )
 
-    @tools.destructive("dns-record-delete", title="Delete a record set")
-    async def dns_record_delete(
-        ctx: Ctx,
-        confirmed: Annotated[Confirmed, confirmation(_ask_delete)],
-        zone: ZoneArg,
-        name: NameArg,
-        type: TypeArg,
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-        confirm: ConfirmArg = False,
-    ) -> RecordDeleted:
-        """Delete a record set (every record with this name and type). Asks the user first.
-        Returns what was deleted, so it can be restored with dns-record-upsert. The SOA and
-        NS records at the apex can't be deleted."""
-        zname = _zone(zone)
-        fqdn = record_fqdn(_name(name), zname)
-        rtype = record_type(type)
-        if fqdn == zname and rtype in ("SOA", "NS"):
-            raise InputError("type", f"the apex {rtype} record set of a zone can't be deleted")
-        dns = _dns(ctx, customer, account_switch_key)
-        result = await dns.delete_record_set(zname, fqdn, rtype)
-        return RecordDeleted(zone=zname, **result.model_dump())
+
+@tool("dns-zone-get", toolset="dns", kind="read", title="Get an Edge DNS zone")
+async def dns_zone_get(
+    ctx: Ctx,
+    zone: ZoneArg,
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+) -> ZoneDetail:
+    """A zone's settings (type, contract, primaries or alias target, activation state,
+    last change) with its SOA serial, nameservers and number of record sets."""
+    dns = _dns(ctx, customer, account_switch_key)
+    info = await dns.get_zone(_zone(zone))
+    return ZoneDetail(**await _zone_detail(dns, info))
+
+
+@tool("dns-zone-create", toolset="dns", kind="write", title="Create an Edge DNS zone")
+async def dns_zone_create(
+    ctx: Ctx,
+    zone: ZoneArg,
+    type: Annotated[
+        ZoneTypeName,
+        Field(
+            description="PRIMARY (records kept in Edge DNS), SECONDARY (transferred from "
+            "your primaries, give masters) or ALIAS (copies another zone, give target)."
+        ),
+    ] = "PRIMARY",
+    contract_id: Annotated[
+        str | None,
+        Field(
+            description="ctr_... (contract-list or group-list). Omit to pick it from the "
+            "group when that is unambiguous.",
+            max_length=64,
+        ),
+    ] = None,
+    group_id: Annotated[
+        Annotated[str, Field(max_length=64)] | None,  # the limit inside: null stays valid
+        BeforeValidator(int_as_text),
+        Field(
+            description="grp_... or the number (group-list). Omit to pick the group that "
+            "uses the contract when that is unambiguous.",
+        ),
+    ] = None,
+    comment: Annotated[
+        str | None, Field(max_length=2048, description="A note shown with the zone.")
+    ] = None,
+    masters: Annotated[
+        list[str] | None,
+        Field(description="SECONDARY only: IP addresses of your primary nameservers."),
+    ] = None,
+    target: Annotated[
+        str | None, Field(description="ALIAS only: the existing zone to copy.")
+    ] = None,
+    sign_and_serve: Annotated[
+        bool, Field(description="Enable DNSSEC Sign&Serve (PRIMARY/SECONDARY).")
+    ] = False,
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+) -> ZoneCreated:
+    """Create an Edge DNS zone. A PRIMARY zone starts with Edge DNS's default SOA and NS
+    records (alecs submits them at once), ready for dns-record-upsert; then delegate the
+    domain to the nameservers returned. Contract and group are looked up when omitted."""
+    name = _zone(zone)
+    # The type's rules (masters, target) are checked first, before any lookup.
+    masters, target = zone_type_settings(type, masters, target)
+    gid = _group_number(group_id) if group_id else None
+    if contract_id is None or gid is None:
+        papi = service(ctx, PapiClient, customer, account_switch_key)
+        # A PapiLookupError is an AkamaiInputError: the tool wrapper makes it an InputError.
+        contract_id, group = await papi.resolve_contract_group(
+            contract_id, f"grp_{gid}" if gid is not None else None, any_group=True
+        )
+        gid = _group_number(group)
+    dns = _dns(ctx, customer, account_switch_key)
+    created = await dns.create_zone(
+        name,
+        type,
+        contract_id=contract_id,
+        group_id=gid,
+        comment=comment,
+        masters=masters,
+        target=target,
+        sign_and_serve=sign_and_serve if type != "ALIAS" else None,
+    )
+    return ZoneCreated(**await _zone_detail(dns, created))
+
+
+@tool("dns-record-list", toolset="dns", kind="read", title="List a zone's record sets")
+async def dns_record_list(
+    ctx: Ctx,
+    zone: ZoneArg,
+    types: Annotated[
+        list[str] | None,
+        BeforeValidator(as_list),
+        Field(description="Only these record types, e.g. ['A', 'CNAME']."),
+    ] = None,
+    search: Annotated[
+        str | None,
+        Field(description="Only record sets whose name or data contains this.", max_length=253),
+    ] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+) -> RecordList:
+    """List a zone's record sets (name, type, TTL, data), filtered by type or text.
+    Zones can be large: paged, pass next_offset as offset for more."""
+    name = _zone(zone)
+    wanted = [record_type(t, f"types[{i}]") for i, t in enumerate(types or []) if t.strip()]
+    dns = _dns(ctx, customer, account_switch_key)
+    record_sets, total = await dns.record_sets_window(
+        name, offset=offset, limit=limit, types=wanted or None, search=search
+    )
+    return RecordList(
+        zone=name,
+        record_sets=record_sets,
+        total=total,
+        offset=offset,
+        next_offset=next_offset(offset, len(record_sets), total),
+    )
+
+
+@tool("dns-record-get", toolset="dns", kind="read", title="Get a record set")
+async def dns_record_get(
+    ctx: Ctx,
+    zone: ZoneArg,
+    name: NameArg,
+    type: TypeArg,
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+) -> RecordGet:
+    """One record set (every record with this name and type) with its TTL and data."""
+    zname = _zone(zone)
+    fqdn = record_fqdn(name, zname)
+    dns = _dns(ctx, customer, account_switch_key)
+    rs = await dns.get_record_set(zname, fqdn, record_type(type))
+    return RecordGet(zone=zname, relative_name=relative_name(rs.name, zname), record_set=rs)
+
+
+@tool(
+    "dns-record-upsert",
+    toolset="dns",
+    kind="write",
+    title="Create or replace a record set",
+    idempotent=True,
+    destructive=True,  # replaces an existing record set on a live zone
+)
+async def dns_record_upsert(
+    ctx: Ctx,
+    zone: ZoneArg,
+    name: NameArg,
+    type: TypeArg,
+    rdata: Annotated[
+        list[str],
+        Field(min_length=1, max_length=400),  # before the validator: list wording
+        BeforeValidator(as_list),
+        Field(
+            description="The record set's values, one per record: A '192.0.2.10'; AAAA "
+            "'2001:db8::1'; CNAME one target 'www.example.com.edgekey.net'; MX "
+            "'10 mx1.example.com'; TXT text (quoted and split into 255-byte strings for "
+            "you); SRV '10 60 5060 sip.example.com'; CAA '0 issue \"letsencrypt.org\"'.",
+        ),
+    ],
+    ttl: Annotated[int, Field(ge=0, le=MAX_TTL, description="Seconds resolvers cache it.")] = 300,
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+) -> RecordUpsert:
+    """Create a record set, or replace the one with this name and type (all its values
+    and TTL). Data is checked per type first (nothing is sent when it is wrong). Identical
+    data changes nothing. Returns what was there before and the SOA serial before/after.
+    Live within minutes: Edge DNS has no staging."""
+    zname = _zone(zone)
+    record = RecordSet.build(zname, _name(name), type, ttl, rdata)
+    dns = _dns(ctx, customer, account_switch_key)
+    result = await dns.upsert_record_set(zname, record)
+    return RecordUpsert(zone=zname, **result.model_dump())
+
+
+@tool("dns-record-delete", toolset="dns", kind="destructive", title="Delete a record set")
+async def dns_record_delete(
+    ctx: Ctx,
+    confirmed: Annotated[Confirmed, confirmation(_ask_delete)],
+    zone: ZoneArg,
+    name: NameArg,
+    type: TypeArg,
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+    confirm: ConfirmArg = False,
+) -> RecordDeleted:
+    """Delete a record set (every record with this name and type). Asks the user first.
+    Returns what was deleted, so it can be restored with dns-record-upsert. The SOA and
+    NS records at the apex can't be deleted."""
+    zname = _zone(zone)
+    fqdn = record_fqdn(_name(name), zname)
+    rtype = record_type(type)
+    if fqdn == zname and rtype in ("SOA", "NS"):
+        raise InputError("type", f"the apex {rtype} record set of a zone can't be deleted")
+    dns = _dns(ctx, customer, account_switch_key)
+    result = await dns.delete_record_set(zname, fqdn, rtype)
+    return RecordDeleted(zone=zname, **result.model_dump())

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, BeforeValidator, Field
@@ -32,20 +32,18 @@ from alecs.tools._common import (
     Confirmed,
     Ctx,
     Customer,
+    ErrorMap,
     InputError,
+    NetworkArg,
     Progress,
     ToolOutput,
-    ToolRegistrar,
     as_list,
     confirmation,
     poll,
     service,
+    tool,
     upper_text,
 )
-
-if TYPE_CHECKING:
-    from mcp.server import MCPServer
-
 
 DEFAULT_POLL_S = {"STAGING": 10.0, "PRODUCTION": 20.0}
 MIN_POLL_S = 1.0
@@ -63,11 +61,6 @@ ListRef = Annotated[
         min_length=1,
         max_length=200,
     ),
-]
-NetworkArg = Annotated[
-    Literal["STAGING", "PRODUCTION"],
-    BeforeValidator(upper_text),
-    Field(description="STAGING (test network) or PRODUCTION (the live site)."),
 ]
 ListTypeArg = Annotated[
     Literal["IP", "GEO"],
@@ -343,296 +336,310 @@ def _contract(value: str | None) -> str | None:
 # --------------------------------------------------------------------------- tools
 
 
-def register(server: MCPServer, *, read_only: bool) -> None:
-    tools = ToolRegistrar(server, read_only=read_only, errors={SyncPointConflict: _sync_conflict})
+TOOL_ERRORS: ErrorMap = {SyncPointConflict: _sync_conflict}
+"""How this module's own exceptions become tool errors (see alecs.tools.registry)."""
 
-    @tools.read("network-list-list", title="List network lists")
-    async def network_list_list(
-        ctx: Ctx,
-        type: Annotated[ListTypeArg | None, Field(description="Only IP or only GEO lists.")] = None,
-        search: Annotated[
-            str | None,
-            Field(
-                max_length=200,
-                description="Only lists whose name or elements contain this text "
-                "(e.g. 'block' or '192.0.2.').",
-            ),
-        ] = None,
-        include_elements: Annotated[
-            bool, Field(description="Also return each list's elements (can be large).")
-        ] = False,
-        max_elements: MaxElements = DEFAULT_MAX_ELEMENTS,
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-    ) -> NetworkListList:
-        """List the account's network lists (IP/CIDR and GEO lists used by security
-        configurations) with id, name, type, element count, syncPoint and activation status on
-        STAGING and PRODUCTION. Use first to find a list's id. Elements only with
-        include_elements (at most max_elements per list)."""
-        nl = _client(ctx, customer, account_switch_key)
-        lists = await nl.list_lists(
-            list_type=type, search=search, include_elements=include_elements
-        )
-        limit = max_elements if include_elements else None
-        return NetworkListList(network_lists=[_summary(x, limit) for x in lists])
 
-    @tools.read("network-list-get", title="Get a network list")
-    async def network_list_get(
-        ctx: Ctx,
-        network_list_id: ListRef,
-        include_elements: Annotated[bool, Field(description="Return the elements.")] = True,
-        max_elements: MaxElements = DEFAULT_MAX_ELEMENTS,
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-    ) -> NetworkListDetail:
-        """Get one network list: name, type, description, syncPoint (needed to change it
-        safely), activation status per network, and its elements (at most max_elements)."""
-        nl = _client(ctx, customer, account_switch_key)
-        list_id = await _list_id(nl, network_list_id)
-        got = await nl.get(list_id, include_elements=include_elements)
-        return NetworkListDetail(
-            network_list=_summary(got, max_elements if include_elements else None),
-            contract_id=got.contract_id,
-            group_id=got.group_id,
-            updated_by=got.updated_by,
-            update_date=got.update_date,
-        )
+@tool("network-list-list", toolset="netlists", kind="read", title="List network lists")
+async def network_list_list(
+    ctx: Ctx,
+    type: Annotated[ListTypeArg | None, Field(description="Only IP or only GEO lists.")] = None,
+    search: Annotated[
+        str | None,
+        Field(
+            max_length=200,
+            description="Only lists whose name or elements contain this text "
+            "(e.g. 'block' or '192.0.2.').",
+        ),
+    ] = None,
+    include_elements: Annotated[
+        bool, Field(description="Also return each list's elements (can be large).")
+    ] = False,
+    max_elements: MaxElements = DEFAULT_MAX_ELEMENTS,
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+) -> NetworkListList:
+    """List the account's network lists (IP/CIDR and GEO lists used by security
+    configurations) with id, name, type, element count, syncPoint and activation status on
+    STAGING and PRODUCTION. Use first to find a list's id. Elements only with
+    include_elements (at most max_elements per list)."""
+    nl = _client(ctx, customer, account_switch_key)
+    lists = await nl.list_lists(list_type=type, search=search, include_elements=include_elements)
+    limit = max_elements if include_elements else None
+    return NetworkListList(network_lists=[_summary(x, limit) for x in lists])
 
-    @tools.write("network-list-create", title="Create a network list")
-    async def network_list_create(
-        ctx: Ctx,
-        name: Annotated[str, Field(min_length=1, max_length=100, description="Display name.")],
-        type: ListTypeArg,
-        elements: Elements = [],  # noqa: B006 (pydantic copies defaults)
-        description: Annotated[
-            str | None,
-            Field(min_length=1, max_length=255, description="What the list is for."),
-        ] = None,
-        contract_id: Annotated[
-            str | None,
-            Field(
-                max_length=24,
-                description="Contract for the list (ctr_... from contract-list); give it with "
-                "group_id, or omit both for the account's default.",
-            ),
-        ] = None,
-        group_id: Annotated[
-            str | int | None,
-            Field(description="Group for the list (grp_123 or 123 from group-list)."),
-        ] = None,
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-    ) -> NetworkListCreated:
-        """Create an IP or GEO network list, optionally with its first elements (checked:
-        IP/CIDR for IP lists, two-letter country codes for GEO lists). Returns its id and
-        syncPoint. Nothing is live until you activate it (network-list-activate), and a
-        security configuration must reference it to have an effect."""
-        items = normalize_elements(type, elements, field="elements")
-        contract, group = _contract(contract_id), _group(group_id)
-        if (contract is None) != (group is None):
-            missing = "group_id" if group is None else "contract_id"
-            raise InputError(missing, "contract_id and group_id go together: give both or neither")
-        nl = _client(ctx, customer, account_switch_key)
-        created = await nl.create(
-            name.strip(),
-            type,
-            items,
-            description=description,
-            contract_id=contract,
-            group_id=group,
-        )
-        return NetworkListCreated(
-            network_list_id=created.unique_id,
-            name=created.name,
-            type=created.type,
-            sync_point=created.sync_point,
-            element_count=created.element_count or len(items),
-            next_step=(
-                "Add or remove elements with network-list-update-elements, then activate on "
-                "STAGING with network-list-activate."
-            ),
-        )
 
-    @tools.write(
-        "network-list-update-elements",
-        title="Add or remove network list elements",
-        idempotent=True,
-        destructive=True,
+@tool("network-list-get", toolset="netlists", kind="read", title="Get a network list")
+async def network_list_get(
+    ctx: Ctx,
+    network_list_id: ListRef,
+    include_elements: Annotated[bool, Field(description="Return the elements.")] = True,
+    max_elements: MaxElements = DEFAULT_MAX_ELEMENTS,
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+) -> NetworkListDetail:
+    """Get one network list: name, type, description, syncPoint (needed to change it
+    safely), activation status per network, and its elements (at most max_elements)."""
+    nl = _client(ctx, customer, account_switch_key)
+    list_id = await _list_id(nl, network_list_id)
+    got = await nl.get(list_id, include_elements=include_elements)
+    return NetworkListDetail(
+        network_list=_summary(got, max_elements if include_elements else None),
+        contract_id=got.contract_id,
+        group_id=got.group_id,
+        updated_by=got.updated_by,
+        update_date=got.update_date,
     )
-    async def network_list_update_elements(
-        ctx: Ctx,
-        network_list_id: ListRef,
-        add: Elements = [],  # noqa: B006
-        remove: Elements = [],  # noqa: B006
-        sync_point: Annotated[
-            int | None,
-            Field(
-                ge=0,
-                description="The syncPoint you read (network-list-get): the change fails with a "
-                "conflict if someone changed the list since. Omit to change the latest version.",
-            ),
-        ] = None,
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-    ) -> ElementsUpdated:
-        """Add and/or remove elements of a network list in one change (one new syncPoint).
 
-        Elements are checked against the list's type (IP/CIDR or two-letter country codes)
-        and a bad one is named. Adding an element already there, or removing one that is not,
-        changes nothing and is reported. The change is not live until activated
-        (network-list-activate)."""
-        if not add and not remove:
-            raise InputError("add", "nothing to change", allowed="elements in add and/or remove")
-        nl = _client(ctx, customer, account_switch_key)
-        list_id = await _list_id(nl, network_list_id)
-        change = await nl.update_elements(list_id, add=add, remove=remove, sync_point=sync_point)
-        after = change.after
-        changed = bool(change.added or change.removed)
-        return ElementsUpdated(
-            network_list_id=list_id,
-            changed=changed,
-            sync_point_before=change.before.sync_point,
-            sync_point=after.sync_point,
-            added=change.added,
-            removed=change.removed,
-            already_present=change.already_present,
-            not_present=change.not_present,
-            element_count=after.element_count
-            if after.element_count is not None
-            else len(after.elements or []),
-            staging_status=after.staging_activation_status,
-            production_status=after.production_activation_status,
-            next_step=(
-                f"Activate syncPoint {after.sync_point} with network-list-activate (STAGING "
-                "first) to make it live."
-                if changed
-                else "The list already had these contents."
-            ),
+
+@tool("network-list-create", toolset="netlists", kind="write", title="Create a network list")
+async def network_list_create(
+    ctx: Ctx,
+    name: Annotated[str, Field(min_length=1, max_length=100, description="Display name.")],
+    type: ListTypeArg,
+    elements: Elements = [],  # noqa: B006 (pydantic copies defaults)
+    description: Annotated[
+        str | None,
+        Field(min_length=1, max_length=255, description="What the list is for."),
+    ] = None,
+    contract_id: Annotated[
+        str | None,
+        Field(
+            max_length=24,
+            description="Contract for the list (ctr_... from contract-list); give it with "
+            "group_id, or omit both for the account's default.",
+        ),
+    ] = None,
+    group_id: Annotated[
+        str | int | None,
+        Field(description="Group for the list (grp_123 or 123 from group-list)."),
+    ] = None,
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+) -> NetworkListCreated:
+    """Create an IP or GEO network list, optionally with its first elements (checked:
+    IP/CIDR for IP lists, two-letter country codes for GEO lists). Returns its id and
+    syncPoint. Nothing is live until you activate it (network-list-activate), and a
+    security configuration must reference it to have an effect."""
+    items = normalize_elements(type, elements, field="elements")
+    contract, group = _contract(contract_id), _group(group_id)
+    if (contract is None) != (group is None):
+        missing = "group_id" if group is None else "contract_id"
+        raise InputError(missing, "contract_id and group_id go together: give both or neither")
+    nl = _client(ctx, customer, account_switch_key)
+    created = await nl.create(
+        name.strip(),
+        type,
+        items,
+        description=description,
+        contract_id=contract,
+        group_id=group,
+    )
+    return NetworkListCreated(
+        network_list_id=created.unique_id,
+        name=created.name,
+        type=created.type,
+        sync_point=created.sync_point,
+        element_count=created.element_count or len(items),
+        next_step=(
+            "Add or remove elements with network-list-update-elements, then activate on "
+            "STAGING with network-list-activate."
+        ),
+    )
+
+
+@tool(
+    "network-list-update-elements",
+    toolset="netlists",
+    kind="write",
+    title="Add or remove network list elements",
+    idempotent=True,
+    destructive=True,
+)
+async def network_list_update_elements(
+    ctx: Ctx,
+    network_list_id: ListRef,
+    add: Elements = [],  # noqa: B006
+    remove: Elements = [],  # noqa: B006
+    sync_point: Annotated[
+        int | None,
+        Field(
+            ge=0,
+            description="The syncPoint you read (network-list-get): the change fails with a "
+            "conflict if someone changed the list since. Omit to change the latest version.",
+        ),
+    ] = None,
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+) -> ElementsUpdated:
+    """Add and/or remove elements of a network list in one change (one new syncPoint).
+
+    Elements are checked against the list's type (IP/CIDR or two-letter country codes)
+    and a bad one is named. Adding an element already there, or removing one that is not,
+    changes nothing and is reported. The change is not live until activated
+    (network-list-activate)."""
+    if not add and not remove:
+        raise InputError("add", "nothing to change", allowed="elements in add and/or remove")
+    nl = _client(ctx, customer, account_switch_key)
+    list_id = await _list_id(nl, network_list_id)
+    change = await nl.update_elements(list_id, add=add, remove=remove, sync_point=sync_point)
+    after = change.after
+    changed = bool(change.added or change.removed)
+    return ElementsUpdated(
+        network_list_id=list_id,
+        changed=changed,
+        sync_point_before=change.before.sync_point,
+        sync_point=after.sync_point,
+        added=change.added,
+        removed=change.removed,
+        already_present=change.already_present,
+        not_present=change.not_present,
+        element_count=after.element_count
+        if after.element_count is not None
+        else len(after.elements or []),
+        staging_status=after.staging_activation_status,
+        production_status=after.production_activation_status,
+        next_step=(
+            f"Activate syncPoint {after.sync_point} with network-list-activate (STAGING "
+            "first) to make it live."
+            if changed
+            else "The list already had these contents."
+        ),
+    )
+
+
+@tool(
+    "network-list-activate",
+    toolset="netlists",
+    kind="write",
+    title="Activate a network list",
+    destructive=True,
+)
+async def network_list_activate(
+    ctx: Ctx,
+    confirmed: Annotated[Confirmed, confirmation(_ask_activate)],
+    network_list_id: ListRef,
+    network: NetworkArg = "STAGING",
+    comments: Annotated[
+        str | None, Field(max_length=1000, description="Why (shown in the activation).")
+    ] = None,
+    notify_emails: Emails = [],  # noqa: B006
+    wait: Annotated[
+        bool, Field(description="Wait for ACTIVE/FAILED with progress notifications.")
+    ] = True,
+    timeout_s: TimeoutArg = 600,
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+    confirm: ConfirmArg = False,
+) -> ActivationOutcome:
+    """Activate a network list's latest syncPoint on STAGING or PRODUCTION and wait until
+    it is live.
+
+    Activate on STAGING first; PRODUCTION changes what the live site allows or blocks, so
+    the user is asked to confirm. Waits with progress notifications until ACTIVE or
+    FAILED, checking as often as Akamai's Retry-After suggests; when timeout_s passes first
+    the result says the current state and how to check again (not a failure)."""
+    nl = _client(ctx, customer, account_switch_key)
+    list_id = await _list_id(nl, network_list_id)
+    submitted = await nl.activate(
+        list_id, network, comments=comments, notification_recipients=notify_emails
+    )
+    progress = Progress(ctx, total=100)
+    await progress(
+        0,
+        f"activation {submitted.activation_id} submitted on {network}: "
+        f"{submitted.activation_status}",
+    )
+    ours, ours_sync_point = submitted.activation_id, submitted.sync_point
+
+    def done(status: ActivationStatus) -> bool:
+        # A status still describing an older activation (a lagging read) is not ours: wait.
+        if status.activation_id is not None and ours is not None and status.activation_id > ours:
+            return True  # a newer activation replaced ours
+        return status.finished and status.sync_point >= ours_sync_point
+
+    if done(submitted) or not wait:
+        status, finished, waited, polls = submitted, done(submitted), 0.0, 1
+    else:
+        outcome = await poll(
+            lambda: nl.activation_status(list_id, network),
+            done=done,
+            timeout_s=timeout_s,
+            interval_s=_poll_interval(network),
+            progress=progress,
+            describe=lambda s: f"{s.activation_status} on {network} (syncPoint {s.sync_point})",
         )
-
-    @tools.write("network-list-activate", title="Activate a network list", destructive=True)
-    async def network_list_activate(
-        ctx: Ctx,
-        confirmed: Annotated[Confirmed, confirmation(_ask_activate)],
-        network_list_id: ListRef,
-        network: NetworkArg = "STAGING",
-        comments: Annotated[
-            str | None, Field(max_length=1000, description="Why (shown in the activation).")
-        ] = None,
-        notify_emails: Emails = [],  # noqa: B006
-        wait: Annotated[
-            bool, Field(description="Wait for ACTIVE/FAILED with progress notifications.")
-        ] = True,
-        timeout_s: TimeoutArg = 600,
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-        confirm: ConfirmArg = False,
-    ) -> ActivationOutcome:
-        """Activate a network list's latest syncPoint on STAGING or PRODUCTION and wait until
-        it is live.
-
-        Activate on STAGING first; PRODUCTION changes what the live site allows or blocks, so
-        the user is asked to confirm. Waits with progress notifications until ACTIVE or
-        FAILED, checking as often as Akamai's Retry-After suggests; when timeout_s passes first
-        the result says the current state and how to check again (not a failure)."""
-        nl = _client(ctx, customer, account_switch_key)
-        list_id = await _list_id(nl, network_list_id)
-        submitted = await nl.activate(
-            list_id, network, comments=comments, notification_recipients=notify_emails
+        status, finished = outcome.state, outcome.finished
+        waited, polls = round(outcome.waited_s, 3), outcome.polls + 1
+    check = f"network-list-activation-status network_list_id={list_id} network={network}"
+    if status.activation_status in ("ACTIVE", "MODIFIED"):
+        next_step = f"syncPoint {status.sync_point} is live on {network}."
+        if network == "STAGING":
+            next_step += " Test it on staging, then activate on PRODUCTION."
+    elif status.activation_status == "FAILED":
+        next_step = "The activation FAILED. Check the list and activate again."
+    elif finished:
+        next_step = f"Another activation replaced this one; check with {check}."
+    else:
+        next_step = (
+            f"Still {status.activation_status} after {waited:g} s; this is not a failure. "
+            f"Check again with {check}."
         )
-        progress = Progress(ctx, total=100)
-        await progress(
-            0,
-            f"activation {submitted.activation_id} submitted on {network}: "
-            f"{submitted.activation_status}",
-        )
-        ours, ours_sync_point = submitted.activation_id, submitted.sync_point
+    return ActivationOutcome(
+        network_list_id=list_id,
+        network=network,
+        activation_id=status.activation_id if status.activation_id is not None else ours,
+        status=status.activation_status,
+        sync_point=status.sync_point,
+        finished=finished,
+        waited_s=waited,
+        polls=polls,
+        next_step=next_step,
+    )
 
-        def done(status: ActivationStatus) -> bool:
-            # A status still describing an older activation (a lagging read) is not ours: wait.
-            if (
-                status.activation_id is not None
-                and ours is not None
-                and status.activation_id > ours
-            ):
-                return True  # a newer activation replaced ours
-            return status.finished and status.sync_point >= ours_sync_point
 
-        if done(submitted) or not wait:
-            status, finished, waited, polls = submitted, done(submitted), 0.0, 1
-        else:
-            outcome = await poll(
-                lambda: nl.activation_status(list_id, network),
-                done=done,
-                timeout_s=timeout_s,
-                interval_s=_poll_interval(network),
-                progress=progress,
-                describe=lambda s: f"{s.activation_status} on {network} (syncPoint {s.sync_point})",
-            )
-            status, finished = outcome.state, outcome.finished
-            waited, polls = round(outcome.waited_s, 3), outcome.polls + 1
-        check = f"network-list-activation-status network_list_id={list_id} network={network}"
-        if status.activation_status in ("ACTIVE", "MODIFIED"):
-            next_step = f"syncPoint {status.sync_point} is live on {network}."
-            if network == "STAGING":
-                next_step += " Test it on staging, then activate on PRODUCTION."
-        elif status.activation_status == "FAILED":
-            next_step = "The activation FAILED. Check the list and activate again."
-        elif finished:
-            next_step = f"Another activation replaced this one; check with {check}."
-        else:
-            next_step = (
-                f"Still {status.activation_status} after {waited:g} s; this is not a failure. "
-                f"Check again with {check}."
-            )
-        return ActivationOutcome(
-            network_list_id=list_id,
-            network=network,
-            activation_id=status.activation_id if status.activation_id is not None else ours,
-            status=status.activation_status,
-            sync_point=status.sync_point,
-            finished=finished,
-            waited_s=waited,
-            polls=polls,
-            next_step=next_step,
-        )
+@tool(
+    "network-list-activation-status",
+    toolset="netlists",
+    kind="read",
+    title="Network list activation status",
+)
+async def network_list_activation_status(
+    ctx: Ctx,
+    network_list_id: ListRef,
+    network: Annotated[
+        NetworkArg | None, Field(description="STAGING or PRODUCTION; omit for both.")
+    ] = None,
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+) -> ActivationStatusList:
+    """Where a network list stands on STAGING and/or PRODUCTION: INACTIVE,
+    PENDING_ACTIVATION, ACTIVE, MODIFIED (an older syncPoint is active; the latest changes
+    are not) or FAILED, with the activation id and the syncPoint activated."""
+    nl = _client(ctx, customer, account_switch_key)
+    list_id = await _list_id(nl, network_list_id)
+    networks: list[Literal["STAGING", "PRODUCTION"]] = (
+        [network] if network else ["STAGING", "PRODUCTION"]
+    )
+    statuses = [await nl.activation_status(list_id, n) for n in networks]
+    return ActivationStatusList(network_list_id=list_id, statuses=statuses)
 
-    @tools.read("network-list-activation-status", title="Network list activation status")
-    async def network_list_activation_status(
-        ctx: Ctx,
-        network_list_id: ListRef,
-        network: Annotated[
-            NetworkArg | None, Field(description="STAGING or PRODUCTION; omit for both.")
-        ] = None,
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-    ) -> ActivationStatusList:
-        """Where a network list stands on STAGING and/or PRODUCTION: INACTIVE,
-        PENDING_ACTIVATION, ACTIVE, MODIFIED (an older syncPoint is active; the latest changes
-        are not) or FAILED, with the activation id and the syncPoint activated."""
-        nl = _client(ctx, customer, account_switch_key)
-        list_id = await _list_id(nl, network_list_id)
-        networks: list[Literal["STAGING", "PRODUCTION"]] = (
-            [network] if network else ["STAGING", "PRODUCTION"]
-        )
-        statuses = [await nl.activation_status(list_id, n) for n in networks]
-        return ActivationStatusList(network_list_id=list_id, statuses=statuses)
 
-    @tools.destructive("network-list-delete", title="Delete a network list")
-    async def network_list_delete(
-        ctx: Ctx,
-        confirmed: Annotated[Confirmed, confirmation(_ask_delete)],
-        network_list_id: ListRef,
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-        confirm: ConfirmArg = False,
-    ) -> NetworkListDeleted:
-        """Delete a network list. Asks the user to confirm first; cannot be undone.
+@tool("network-list-delete", toolset="netlists", kind="destructive", title="Delete a network list")
+async def network_list_delete(
+    ctx: Ctx,
+    confirmed: Annotated[Confirmed, confirmation(_ask_delete)],
+    network_list_id: ListRef,
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+    confirm: ConfirmArg = False,
+) -> NetworkListDeleted:
+    """Delete a network list. Asks the user to confirm first; cannot be undone.
 
-        Akamai only deletes lists that were never activated (409 otherwise): to retire an
-        active list, remove it from the security configurations that use it, or empty it with
-        network-list-update-elements and activate that."""
-        nl = _client(ctx, customer, account_switch_key)
-        list_id = await _list_id(nl, network_list_id)
-        await nl.delete(list_id)
-        return NetworkListDeleted(network_list_id=list_id)
+    Akamai only deletes lists that were never activated (409 otherwise): to retire an
+    active list, remove it from the security configurations that use it, or empty it with
+    network-list-update-elements and activate that."""
+    nl = _client(ctx, customer, account_switch_key)
+    list_id = await _list_id(nl, network_list_id)
+    await nl.delete(list_id)
+    return NetworkListDeleted(network_list_id=list_id)

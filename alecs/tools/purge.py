@@ -20,7 +20,7 @@ Confirmation policy:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BeforeValidator, Field
@@ -45,15 +45,12 @@ from alecs.tools._common import (
     InputError,
     Progress,
     ToolOutput,
-    ToolRegistrar,
     confirmation,
     error_text,
     service,
+    tool,
     upper_text,
 )
-
-if TYPE_CHECKING:
-    from mcp.server import MCPServer
 
 Kind = Literal["url", "cpcode", "tag"]
 _KIND_FIELD = {"url": "urls", "cpcode": "cpcodes", "tag": "tags"}
@@ -66,7 +63,7 @@ def _listify(value: Any) -> Any:
     return [value] if isinstance(value, str | int) and not isinstance(value, bool) else value
 
 
-NetworkArg = Annotated[
+PurgeNetwork = Annotated[
     Literal["STAGING", "PRODUCTION"],
     BeforeValidator(upper_text),
     Field(
@@ -272,73 +269,81 @@ async def _purge(
 # --------------------------------------------------------------------------- tools
 
 
-def register(server: MCPServer, *, read_only: bool) -> None:
-    tools = ToolRegistrar(server, read_only=read_only)
+@tool(
+    "purge-invalidate",
+    toolset="purge",
+    kind="write",
+    title="Invalidate cached content (Fast Purge)",
+    idempotent=True,
+)
+async def purge_invalidate(
+    ctx: Ctx,
+    urls: Urls = None,
+    cpcodes: Cpcodes = None,
+    tags: Tags = None,
+    hostname: Hostname = None,
+    network: PurgeNetwork = "PRODUCTION",
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+) -> PurgeOutcome:
+    """Refresh cached content on Akamai: mark it stale so edge servers revalidate it with
+    the origin on the next request. The routine, safe way to publish changed content.
 
-    @tools.write(
-        "purge-invalidate", title="Invalidate cached content (Fast Purge)", idempotent=True
+    Give exactly one of `urls`, `cpcodes` or `tags` (one kind per call). `network`
+    defaults to PRODUCTION, as in Akamai's API. Large URL lists are split into several
+    requests automatically. Returns the purge ids and Akamai's estimatedSeconds (about
+    5 s); there is nothing to poll. Asks no confirmation: unchanged objects are served from
+    cache after a cheap revalidation, and stale copies are still served if the origin is
+    unreachable. Use purge-delete only when content must not be served at all any more.
+    """
+    return await _purge(
+        ctx,
+        "invalidate",
+        network=network,
+        urls=urls,
+        cpcodes=cpcodes,
+        tags=tags,
+        hostname=hostname,
+        customer=customer,
+        account_switch_key=account_switch_key,
     )
-    async def purge_invalidate(
-        ctx: Ctx,
-        urls: Urls = None,
-        cpcodes: Cpcodes = None,
-        tags: Tags = None,
-        hostname: Hostname = None,
-        network: NetworkArg = "PRODUCTION",
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-    ) -> PurgeOutcome:
-        """Refresh cached content on Akamai: mark it stale so edge servers revalidate it with
-        the origin on the next request. The routine, safe way to publish changed content.
 
-        Give exactly one of `urls`, `cpcodes` or `tags` (one kind per call). `network`
-        defaults to PRODUCTION, as in Akamai's API. Large URL lists are split into several
-        requests automatically. Returns the purge ids and Akamai's estimatedSeconds (about
-        5 s); there is nothing to poll. Asks no confirmation: unchanged objects are served from
-        cache after a cheap revalidation, and stale copies are still served if the origin is
-        unreachable. Use purge-delete only when content must not be served at all any more.
-        """
-        return await _purge(
-            ctx,
-            "invalidate",
-            network=network,
-            urls=urls,
-            cpcodes=cpcodes,
-            tags=tags,
-            hostname=hostname,
-            customer=customer,
-            account_switch_key=account_switch_key,
-        )
 
-    @tools.destructive("purge-delete", title="Delete cached content (Fast Purge)", idempotent=True)
-    async def purge_delete(
-        ctx: Ctx,
-        confirmed: Annotated[Confirmed, confirmation(_ask_delete)],
-        urls: Urls = None,
-        cpcodes: Cpcodes = None,
-        tags: Tags = None,
-        hostname: Hostname = None,
-        network: NetworkArg = "PRODUCTION",
-        customer: Customer = None,
-        account_switch_key: AccountSwitchKey = None,
-        confirm: ConfirmArg = False,
-    ) -> PurgeOutcome:
-        """Evict content from Akamai's cache: the next request for it goes to the origin.
+@tool(
+    "purge-delete",
+    toolset="purge",
+    kind="destructive",
+    title="Delete cached content (Fast Purge)",
+    idempotent=True,
+)
+async def purge_delete(
+    ctx: Ctx,
+    confirmed: Annotated[Confirmed, confirmation(_ask_delete)],
+    urls: Urls = None,
+    cpcodes: Cpcodes = None,
+    tags: Tags = None,
+    hostname: Hostname = None,
+    network: PurgeNetwork = "PRODUCTION",
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+    confirm: ConfirmArg = False,
+) -> PurgeOutcome:
+    """Evict content from Akamai's cache: the next request for it goes to the origin.
 
-        For content that must not be served any more (legal takedown, leaked file). To publish
-        changed content, prefer purge-invalidate: deletion sends all traffic for the objects to
-        the origin at once and serves errors if the origin is down. Give exactly one of `urls`,
-        `cpcodes` or `tags`; `network` defaults to PRODUCTION, which asks the user to confirm
-        first. Returns the purge ids and estimatedSeconds (about 5 s).
-        """
-        return await _purge(
-            ctx,
-            "delete",
-            network=network,
-            urls=urls,
-            cpcodes=cpcodes,
-            tags=tags,
-            hostname=hostname,
-            customer=customer,
-            account_switch_key=account_switch_key,
-        )
+    For content that must not be served any more (legal takedown, leaked file). To publish
+    changed content, prefer purge-invalidate: deletion sends all traffic for the objects to
+    the origin at once and serves errors if the origin is down. Give exactly one of `urls`,
+    `cpcodes` or `tags`; `network` defaults to PRODUCTION, which asks the user to confirm
+    first. Returns the purge ids and estimatedSeconds (about 5 s).
+    """
+    return await _purge(
+        ctx,
+        "delete",
+        network=network,
+        urls=urls,
+        cpcodes=cpcodes,
+        tags=tags,
+        hostname=hostname,
+        customer=customer,
+        account_switch_key=account_switch_key,
+    )
