@@ -48,6 +48,8 @@ from alecs.config import (
     load_credentials,
 )
 from alecs.tools import all_tools
+from alecs.tools.auditing import record_refusal
+from alecs.tools.confirm import ConfirmationRefused
 from alecs.tools.context import AppState
 from alecs.tools.errors import META_ERROR
 from alecs.tools.registry import ToolSpec, ToolTable, install
@@ -324,6 +326,17 @@ class AlecsServer(MCPServer[AppState]):
             cause = exc.__cause__
             if isinstance(cause, ValidationError) and not isinstance(exc, UnexpectedToolError):
                 return invalid_arguments(name, cause)
+            if isinstance(cause, ConfirmationRefused) and self.audit is not None:
+                spec = self.tool_table.enabled.get(name)
+                if spec is not None and spec.writes:  # the body never ran: record it here
+                    record_refusal(
+                        self.audit,
+                        tool=name,
+                        arguments=arguments,
+                        ctx=context,
+                        outcome=cause.outcome,
+                        message=str(cause),
+                    )
             raise
 
 

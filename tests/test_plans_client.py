@@ -158,6 +158,8 @@ async def test_guard_refuses_writes_before_sending(transport: Any, fresh_sandbox
     with reads_only():
         hits = await papi.search(property_name="www.example.com")  # a POST that only reads
     assert hits
+    with reads_only(), pytest.raises(DryRunViolation, match="PUT /config-dns/v2/zones/x"):
+        await transport.request("sandbox", "PUT", "/config-dns/v2/zones/x?y=1", json={})
     counters = fresh_sandbox.admin.counters()
     assert counters["total"] == total + 1 and counters["writes_total"] == 0
 

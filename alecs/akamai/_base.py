@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, WithJsonSchema, model_validator
 from pydantic.alias_generators import to_snake
 
-from alecs.akamai._guard import check_may_send
-
 JSON_TYPES = ["string", "number", "integer", "boolean", "object", "array", "null"]
 JsonValue = Annotated[Any, WithJsonSchema({"anyOf": [{"type": t} for t in JSON_TYPES]})]
 """Any JSON value, with a schema that says so (strict MCP clients reject untyped fields)."""
@@ -106,7 +104,6 @@ class ServiceClient:
 
         ``headers`` add to (and override) ``default_headers``.
         """
-        check_may_send(method, self.base_path + path)  # dry runs never send a write
         merged = {**self.default_headers, **dict(headers or {})}
         return await self._transport.request(
             self.section,

@@ -8,9 +8,9 @@ rate-limit tokens, ...), and what Akamai or alecs would object to (``errors``, `
 Confirmation questions show the same plan (:meth:`WritePlan.preview`).
 
 Plans are built by the service clients' ``plan_*`` methods, which only read. To make that a
-guarantee rather than a convention, :func:`reads_only` marks a block in which
-``ServiceClient._call`` refuses any state-changing request (:class:`DryRunViolation`) before
-anything is sent; the tool layer runs every dry run inside it.
+guarantee rather than a convention, :func:`reads_only` marks a block in which the transport
+refuses any state-changing request (:class:`DryRunViolation`) before anything is sent; the
+tool layer runs every dry run inside it.
 
 The model is shared: ``api-call`` and any other tool with a dry run return the same shape.
 """
@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from alecs.akamai._base import JsonValue
-from alecs.akamai._guard import (
+from alecs.transport.observe import (
     READ_ONLY_POSTS,
     DryRunViolation,
     check_may_send,

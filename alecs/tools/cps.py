@@ -43,6 +43,7 @@ from alecs.tools._common import (
     service,
     tool,
 )
+from alecs.tools.dryrun import in_dry_run
 from alecs.transport.errors import AkamaiApiError
 
 CHALLENGE_TTL = 60
@@ -646,6 +647,8 @@ async def certificate_dv_enrollment_create(
         ),
         change_management=change_management,
     )
+    if in_dry_run():
+        return await cps.plan_create_enrollment(contract, body, allow_duplicate=allow_duplicate)
     created = await cps.create_enrollment(contract, body)
     status = None
     if created.change_id is not None:
@@ -687,6 +690,10 @@ async def certificate_enrollment_delete(
     the network (HTTPS for its hostnames fails unless another certificate covers them).
     With pending changes, CPS refuses unless cancel_pending_changes is true."""
     cps = _cps(ctx, customer, account_switch_key)
+    if in_dry_run():
+        return await cps.plan_delete_enrollment(
+            enrollment_id, allow_cancel_pending_changes=cancel_pending_changes
+        )
     enrollment = await cps.get_enrollment(enrollment_id)
     result = await cps.delete_enrollment(
         enrollment_id, allow_cancel_pending_changes=cancel_pending_changes

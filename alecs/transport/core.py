@@ -335,6 +335,7 @@ class Transport:
         """
         if self._closed:
             raise RuntimeError("Transport is closed")
+        observe.check_may_send(method, path)  # inside a dry run, no state-changing request
         sec = self._section(section)
         method = method.upper()
         if not path.startswith("/"):

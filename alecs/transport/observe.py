@@ -8,6 +8,10 @@ is one context-variable read and nothing else::
         await papi.activate(...)
     [c.request_id for c in calls]          # Akamai's request ids, for the audit log
 
+Inside :func:`reads_only` (a dry run), :func:`check_may_send` refuses every state-changing
+request before it is sent (``Transport.request`` calls it first thing), so a dry run can't
+write, whichever code path it takes.
+
 The collector's list is shared with tasks started inside it (``asyncio.gather`` copies the
 context, not the list), so concurrent requests of one tool call all land in it. Only the method,
 the path without its query string (which may hold an account switch key), the status and
@@ -26,6 +30,9 @@ REQUEST_ID_HEADERS = ("x-trace-id", "akamai-request-id", "x-akamai-request-id", 
 """Response headers that carry Akamai's id of a request, in order of preference."""
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+READ_ONLY_POSTS = frozenset({"/papi/v1/search/find-by-value"})
+"""POST requests that only read (search), allowed inside :func:`reads_only`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,4 +92,55 @@ def record(method: str, path: str, response: Any) -> None:
     )
 
 
-__all__ = ["REQUEST_ID_HEADERS", "ApiCall", "collect_calls", "record", "request_id_of"]
+# --------------------------------------------------------------------------- the dry-run guard
+
+
+class DryRunViolation(RuntimeError):
+    """A state-changing request was about to be sent inside :func:`reads_only` (not sent)."""
+
+    def __init__(self, method: str, path: str) -> None:
+        self.method = method
+        self.path = path
+        super().__init__(
+            f"a dry run must not send {method} {path}; nothing was sent (this is a bug in the "
+            "tool's plan, please report it)"
+        )
+
+
+_reads_only: ContextVar[bool] = ContextVar("alecs_reads_only", default=False)
+
+
+@contextmanager
+def reads_only() -> Iterator[None]:
+    """Inside the block, service clients refuse state-changing requests before sending."""
+    token = _reads_only.set(True)
+    try:
+        yield
+    finally:
+        _reads_only.reset(token)
+
+
+def in_dry_run() -> bool:
+    return _reads_only.get()
+
+
+def check_may_send(method: str, path: str) -> None:
+    """Raise :class:`DryRunViolation` for a state-changing request inside :func:`reads_only`."""
+    if _reads_only.get() and method.upper() not in READ_METHODS:
+        bare = path.split("?", 1)[0]
+        if bare not in READ_ONLY_POSTS:
+            raise DryRunViolation(method.upper(), bare)
+
+
+__all__ = [
+    "READ_ONLY_POSTS",
+    "REQUEST_ID_HEADERS",
+    "ApiCall",
+    "DryRunViolation",
+    "check_may_send",
+    "collect_calls",
+    "in_dry_run",
+    "reads_only",
+    "record",
+    "request_id_of",
+]

@@ -34,6 +34,7 @@ from alecs.tools._common import (
     tool,
     upper_text,
 )
+from alecs.tools.dryrun import in_dry_run
 from alecs.tools.papi._shared import (
     PAPI_ERRORS,
     OptionalVersion,
@@ -247,6 +248,8 @@ async def property_activate(
     papi = papi_client(ctx, customer, account_switch_key)
     pid = await resolve_property_id(papi, property_id)
     number = await resolve_version(papi, pid, version)
+    if in_dry_run():
+        return await papi.plan_activate(pid, number, network)
     activation_id = await papi.activate(
         pid,
         number,
@@ -294,6 +297,8 @@ async def property_deactivate(
     active = prop.staging_version if network == "STAGING" else prop.production_version
     if active is None:
         raise InputError("network", f"{pid} is not active on {network}; nothing to deactivate")
+    if in_dry_run():
+        return await papi.plan_activate(pid, active, network, deactivate=True)
     activation_id = await papi.activate(
         pid, active, network, notify_emails=notify_emails, note=note, deactivate=True
     )

@@ -23,6 +23,7 @@ from alecs.tools._common import (
     page_of,
     tool,
 )
+from alecs.tools.dryrun import in_dry_run
 from alecs.tools.papi._shared import PAPI_ERRORS, clean_product, papi_client
 
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
@@ -115,6 +116,8 @@ async def cpcode_create(
     papi = papi_client(ctx, customer, account_switch_key)
     cid, gid = await papi.resolve_contract_group(contract_id, group_id)
     product = clean_product(product_id)
+    if in_dry_run():
+        return await papi.plan_create_cpcode(cpcode_name.strip(), product, cid, gid)
     cpcode_id = await papi.create_cpcode(cpcode_name.strip(), product, cid, gid)
     return CpcodeCreated(
         cpcode_id=cpcode_id,

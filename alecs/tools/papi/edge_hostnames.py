@@ -22,6 +22,7 @@ from alecs.tools._common import (
     page_of,
     tool,
 )
+from alecs.tools.dryrun import in_dry_run
 from alecs.tools.papi._shared import PAPI_ERRORS, clean_hostname, clean_product, papi_client
 
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
@@ -148,6 +149,15 @@ async def edge_hostname_create(
         )
     cid, gid = await papi.resolve_contract_group(contract_id, group_id, any_group=True)
     product = clean_product(product_id)
+    if in_dry_run():
+        return await papi.plan_create_edge_hostname(
+            cid,
+            gid,
+            product_id=product,
+            domain_prefix=prefix,
+            domain_suffix=domain_suffix,
+            ip_version_behavior=ip_version_behavior,
+        )
     ehn = await papi.create_edge_hostname(
         cid,
         gid,
