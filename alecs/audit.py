@@ -449,6 +449,11 @@ def _short(value: Any, width: int) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+def _outcome(doc: Mapping[str, Any]) -> str:
+    outcome, status = str(doc.get("outcome", "")), doc.get("status")
+    return outcome if status in (None, "ok", outcome) else f"{outcome} {status}"
+
+
 def table_rows(records: Iterable[Mapping[str, Any]]) -> list[tuple[str, ...]]:
     """Rows for the ``alecs audit`` table."""
     rows = []
@@ -471,8 +476,7 @@ def table_rows(records: Iterable[Mapping[str, Any]]) -> list[tuple[str, ...]]:
                 + (f" ({doc['account_switch_key']})" if doc.get("account_switch_key") else ""),
                 "dry run" if doc.get("dry_run") else "real",
                 str(doc.get("confirmation", "")),
-                str(doc.get("outcome", ""))
-                + (f" {doc['status']}" if doc.get("status") not in (None, "ok") else ""),
+                _outcome(doc),
                 ",".join(request_ids[:3]) + ("..." if len(request_ids) > 3 else ""),
                 detail,
             )
