@@ -257,6 +257,30 @@ async def test_property_create_version_hostnames_delete(server: Any, fresh_sandb
         assert len(live["errors"]) == 2 and live["requests"] == []
 
 
+async def test_property_rules_update_dry_run_is_papis_own(server: Any, fresh_sandbox: Any) -> None:
+    async with Client(server) as client:
+        version = await real(client, "property-version-create", {"property_id": "prp_600001"})
+        writes = fresh_sandbox.admin.counters()["writes_total"]
+        tree = await real(
+            client,
+            "property-rules-get",
+            {"property_id": "prp_600001", "version": version["version"]},
+        )
+        patch = [{"op": "replace", "path": "/rules/comments", "value": "checked, not saved"}]
+        args = {
+            "property_id": "prp_600001",
+            "version": version["version"],
+            "etag": tree["etag"],
+            "patch": patch,
+        }
+        result = await client.call_tool("property-rules-update", {**args, "dry_run": True})
+        assert not result.is_error and result.structured_content["dry_run"] is True
+        assert fresh_sandbox.admin.counters()["writes_total"] == writes  # PAPI saved nothing
+        saved = await real(client, "property-rules-update", args)
+    assert saved["dry_run"] is False
+    assert fresh_sandbox.admin.counters()["writes_total"] == writes + 1
+
+
 async def test_edge_hostname_and_cpcode_create(server: Any, fresh_sandbox: Any) -> None:
     ehn = {
         "domain_prefix": "n.example.com",
