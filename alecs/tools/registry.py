@@ -31,7 +31,10 @@ some calls can break a live site, e.g. a PRODUCTION activation, confirmed by a `
 question that returns ``None`` for harmless calls) and ``destructive`` (always confirmed).
 
 One place for cross-cutting behaviour: :func:`wrap_tool` wraps every tool body and sees the
-:class:`ToolSpec` and the validated arguments (for hooks around writes);
+:class:`ToolSpec` and the validated arguments. For tools that write it adds ``dry_run`` (the
+body returns its service client's plan when :func:`alecs.tools.dryrun.in_dry_run` says so;
+see :mod:`alecs.tools.dryrun`), shows that plan in the confirmation question, and writes one
+audit line per call (:mod:`alecs.tools.auditing`);
 ``AlecsServer.call_tool`` sees the raw arguments of every call before validation.
 """
 
@@ -387,64 +390,64 @@ def wrap_tool(
     async def body(**kwargs: Any) -> Any:
         return await call(kwargs)
 
+    async def outcome(kwargs: dict[str, Any], dry_run: bool) -> tuple[Any, BaseException | None]:
+        """The call's result, alecs errors turned into tool errors; and the error, if any."""
+        try:
+            result = await (run_dry(body, kwargs) if dry_run else call(kwargs))
+            return to_result(result), None
+        except InputError as exc:
+            log.info("tool %s: invalid %s", tool_name, exc.field)
+            return error_result(exc), exc
+        except AlecsError as exc:
+            status = getattr(exc, "status", None)
+            log.info(
+                "tool %s failed: %s%s",
+                tool_name,
+                type(exc).__name__,
+                f" {status}" if status else "",
+            )
+            return error_result(exc), exc
+        except (DryRunViolation, NoDryRun) as exc:
+            log.error("tool %s: dry run refused: %s", tool_name, exc)
+            message = f"No dry run: {exc}. Nothing was sent."
+            return message_result(
+                message, {"error": "DryRunNotSupported", "tool": tool_name, "message": str(exc)}
+            ), exc
+
     @functools.wraps(fn)
     async def wrapped(**kwargs: Any) -> Any:
+        if not writes:  # reads: nothing to preview or audit
+            return (await outcome(kwargs, False))[0]
         dry_run = bool(kwargs.pop(DRY_RUN, False)) if adds_dry_run else bool(kwargs.get(DRY_RUN))
-        log_to = audit() if audit is not None and writes else None
+        log_to = audit() if audit is not None else None
+        if log_to is None:
+            return (await outcome(kwargs, dry_run and adds_dry_run))[0]
         started = time.perf_counter()
         error: BaseException | None = None
         out: Any = None
         with collect_calls() as calls:
             try:
-                if dry_run and adds_dry_run:
-                    result: Any = await run_dry(body, kwargs)
-                else:
-                    result = await call(kwargs)
-                out = to_result(result)
-            except InputError as exc:
-                error = exc
-                log.info("tool %s: invalid %s", tool_name, exc.field)
-                out = error_result(exc)
-            except AlecsError as exc:
-                error = exc
-                status = getattr(exc, "status", None)
-                log.info(
-                    "tool %s failed: %s%s",
-                    tool_name,
-                    type(exc).__name__,
-                    f" {status}" if status else "",
-                )
-                out = error_result(exc)
-            except (DryRunViolation, NoDryRun) as exc:
-                error = exc
-                log.error("tool %s: dry run refused: %s", tool_name, exc)
-                out = message_result(
-                    f"No dry run: {exc}. Nothing was sent.",
-                    {"error": "DryRunNotSupported", "tool": tool_name, "message": str(exc)},
-                )
-            except BaseException as exc:
+                out, error = await outcome(kwargs, dry_run and adds_dry_run)
+            except BaseException as exc:  # a tool error of the module, or a crash: logged too
                 error = exc
                 raise
             finally:
-                if log_to is not None:
-                    arguments = {
-                        k: v for k, v in kwargs.items() if k not in (ctx_name, confirmed_name)
-                    }
-                    if adds_dry_run:
-                        arguments[DRY_RUN] = dry_run
-                    record_call(
-                        log_to,
-                        tool=tool_name,
-                        arguments=arguments,
-                        ctx=kwargs.get(ctx_name) if ctx_name else None,
-                        dry_run=dry_run,
-                        confirmed=kwargs.get(confirmed_name) if confirmed_name else None,
-                        calls=calls,
-                        structured=getattr(out, "structured_content", None),
-                        is_error=bool(getattr(out, "is_error", False)),
-                        error=error,
-                        duration_ms=(time.perf_counter() - started) * 1000,
-                    )
+                arguments = {k: v for k, v in kwargs.items() if k not in (ctx_name, confirmed_name)}
+                if adds_dry_run:
+                    arguments[DRY_RUN] = dry_run
+                record_call(
+                    log_to,
+                    tool=tool_name,
+                    arguments=arguments,
+                    ctx=kwargs.get(ctx_name) if ctx_name else None,
+                    dry_run=dry_run,
+                    confirmed=kwargs.get(confirmed_name) if confirmed_name else None,
+                    calls=calls,
+                    structured=getattr(out, "structured_content", None),
+                    is_error=bool(getattr(out, "is_error", False)),
+                    error=error,
+                    duration_ms=(time.perf_counter() - started) * 1000,
+                )
         return out
 
     if adds_dry_run or (writes and confirmed_name is not None):
