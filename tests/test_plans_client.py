@@ -51,6 +51,10 @@ async def test_dns_upsert_plan_matches_the_real_call(transport: Any, fresh_sandb
         again = await dns.plan_upsert_record_set("example.com", record)
     assert not again.would_change and again.changes[0].action == "unchanged"
     assert again.requests == []
+    secondary = RecordSet.build("example.org", "www", "A", 60, ["192.0.2.5"])
+    with reads_only():
+        refused = await dns.plan_upsert_record_set("example.org", secondary)
+    assert "SECONDARY zone" in refused.errors[0] and not refused.would_change
 
 
 async def test_dns_delete_plan(transport: Any, fresh_sandbox: Any) -> None:

@@ -849,7 +849,7 @@ class EdgeDnsClient(ServiceClient):
         before = await self.soa_serial(zone)
         target = f"{record.name} {record.type}"
         unchanged = record.same_as(previous)
-        errors = [] if unchanged else await self._cname_conflicts(zone, record)
+        errors = [] if unchanged else await self._record_problems(zone, record)
         path = f"{self.base_path}{self._rs_path(zone, record.name, record.type)}"
         if unchanged:
             change = PlanChange(
@@ -881,6 +881,19 @@ class EdgeDnsClient(ServiceClient):
             would_change=not unchanged and not errors,
         )
 
+    async def _zone_problems(self, zone: str) -> list[str]:
+        """Why Edge DNS would refuse any record change in `zone` (a SECONDARY zone)."""
+        info = await self.get_zone(zone)
+        if info.type == "SECONDARY":
+            return [
+                f"{zone} is a SECONDARY zone: its records come from its primaries "
+                f"({', '.join(info.masters or [])}) and can't be edited in Edge DNS"
+            ]
+        return []
+
+    async def _record_problems(self, zone: str, record: RecordSet) -> list[str]:
+        return await self._zone_problems(zone) or await self._cname_conflicts(zone, record)
+
     async def _cname_conflicts(self, zone: str, record: RecordSet) -> list[str]:
         """Why Edge DNS would refuse the record set for sharing a name with a CNAME (409)."""
         fqdn = record.name.rstrip(".").lower()
@@ -907,7 +920,9 @@ class EdgeDnsClient(ServiceClient):
         rtype = type.upper()
         existing = await self.find_record_set(zone, fqdn, rtype)
         before = await self.soa_serial(zone)
-        errors = [] if existing is not None else [f"zone {zone} has no {rtype} record set {fqdn}"]
+        errors = await self._zone_problems(zone)
+        if existing is None:
+            errors.append(f"zone {zone} has no {rtype} record set {fqdn}")
         return WritePlan(
             operation=f"delete the {rtype} record set {fqdn} from zone {zone}",
             target={"zone": zone, "name": fqdn, "type": rtype},
@@ -925,10 +940,10 @@ class EdgeDnsClient(ServiceClient):
             else [],
             details={
                 "soa_serial_before": before,
-                "soa_serial_after": _next_serial(before) if existing else before,
+                "soa_serial_after": _next_serial(before) if existing and not errors else before,
             },
             errors=errors,
-            would_change=existing is not None,
+            would_change=existing is not None and not errors,
         )
 
     async def plan_create_zone(
