@@ -98,6 +98,26 @@ async def test_one_line_per_write_attempt(fresh_sandbox: Any, tmp_path: Path, mo
     assert_no_secret(log, fresh_sandbox.edgerc_path)
 
 
+async def test_unconfirmed_write_is_recorded_as_refused(fresh_sandbox: Any, tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    server = build_server(
+        edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False, audit_log=log
+    )
+    args = {"zone": "example.com", "name": "www", "type": "CNAME"}
+    async with Client(server) as client:  # no elicitation: needs confirm: true
+        refused = await client.call_tool("dns-record-delete", args)
+        confirmed = await client.call_tool("dns-record-delete", {**args, "confirm": True})
+    assert refused.is_error and not confirmed.is_error
+    first, second = read_records(log)
+    assert (first["confirmation"], first["outcome"], first["requests"]) == (
+        "required",
+        "refused",
+        [],
+    )
+    assert (second["confirmation"], second["outcome"]) == ("confirm-argument", "ok")
+    assert [r["method"] for r in second["requests"]].count("DELETE") == 1
+
+
 async def test_ambiguous_write_says_it_may_have_been_applied(
     fresh_sandbox: Any, tmp_path: Path
 ) -> None:
