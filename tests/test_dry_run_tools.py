@@ -199,8 +199,12 @@ async def test_property_activate_and_deactivate(server: Any, fresh_sandbox: Any)
         done = await real(client, "property-activate", args)
         assert done["activation"]["property_version"] == plan["details"]["version"]
         assert done["activation"]["network"] == "PRODUCTION"
-        blocked = await dry(client, fresh_sandbox, "property-activate", args)
-        assert any("PAPI accepts one at a time" in e for e in blocked["errors"])
+        again = await dry(client, fresh_sandbox, "property-activate", args)
+        assert any("a real call follows it" in w for w in again["warnings"])
+        assert again["details"]["pending_activation"] == done["activation"]["activation_id"]
+        assert again["requests"] == [] and not again["would_change"]
+        other = await dry(client, fresh_sandbox, "property-activate", {**args, "version": 2})
+        assert any("PAPI accepts one at a time" in e for e in other["errors"])
 
         off = {"property_id": "prp_600001", "network": "STAGING", "notify_emails": EMAILS}
         plan = await dry(client, fresh_sandbox, "property-deactivate", {**off, "wait": False})

@@ -958,16 +958,34 @@ class PapiClient(ServiceClient):
         pending = [
             a for a in await self.list_activations(pid) if a.network == network and not a.finished
         ]
+        attach = None
         if pending:
-            errors.append(
-                f"activation {pending[0].activation_id} of {pid} on {network} is still "
-                f"{pending[0].status}: PAPI accepts one at a time"
+            first = pending[0]
+            kind = "DEACTIVATE" if deactivate else "ACTIVATE"
+            same = first.activation_type == kind and (
+                deactivate or first.property_version == number
             )
+            details_pending = {"pending_activation": first.activation_id}
+            if same:
+                attach = first
+                warnings.append(
+                    f"{first.activation_id} ({kind} v{first.property_version}) is already "
+                    f"{first.status} on {network}: a real call follows it instead of submitting "
+                    "another (PAPI accepts one at a time)"
+                )
+            else:
+                errors.append(
+                    f"{first.activation_type} of v{first.property_version} ({first.activation_id}) "
+                    f"is still {first.status} on {network}: PAPI accepts one at a time"
+                )
+        else:
+            details_pending = {}
         details: dict[str, Any] = {
             "version": number,
             "active_version": active,
             "network": network,
             "activation_type": "DEACTIVATE" if deactivate else "ACTIVATE",
+            **details_pending,
         }
         changes: list[PlanChange] = []
         if number is not None and not deactivate:
@@ -1008,12 +1026,53 @@ class PapiClient(ServiceClient):
             target={"property_id": pid, "property_name": prop.property_name, "network": network},
             changes=changes,
             requests=[plan_request("POST", f"{self.base_path}/properties/{pid}/activations")]
-            if not errors
+            if not errors and attach is None
             else [],
             details=details,
             errors=errors,
             warnings=warnings,
-            would_change=not errors and number is not None,
+            would_change=not errors and number is not None and attach is None,
+        )
+
+    async def plan_cancel_activation(self, property_id: str, activation_id: str) -> WritePlan:
+        """The pending activation that would be cancelled; refused once it is live or done."""
+        pid = with_prefix("prp_", property_id)
+        activation = await self.get_activation(pid, activation_id)
+        errors = (
+            [
+                f"{activation.activation_id} is {activation.status}: only a pending activation "
+                "can be cancelled"
+            ]
+            if activation.finished
+            else []
+        )
+        return WritePlan(
+            operation=f"cancel {activation.activation_type} {activation.activation_id} of {pid} "
+            f"v{activation.property_version} on {activation.network}",
+            target={
+                "property_id": pid,
+                "activation_id": activation.activation_id,
+                "network": activation.network,
+            },
+            changes=[
+                PlanChange(
+                    action="cancel",
+                    target=activation.activation_id,
+                    before=activation.status,
+                    after="ABORTED",
+                )
+            ],
+            requests=[]
+            if errors
+            else [
+                plan_request(
+                    "DELETE",
+                    f"{self.base_path}/properties/{pid}/activations/{activation.activation_id}",
+                )
+            ],
+            details={"version": activation.property_version, "status_now": activation.status},
+            errors=errors,
+            would_change=not errors,
         )
 
     async def plan_create_property(

@@ -40,6 +40,7 @@ ChangeAction = Literal[
     "unchanged",
     "activate",
     "deactivate",
+    "cancel",
     "purge",
 ]
 
