@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench faults clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,13 @@ bench: $(STAMP_BENCH)
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libnginx-mod-http-brotli-static \
 		>/dev/null 2>&1 || echo "bench: no brotli_static module; nginx serves gzip instead"
 	$(BIN)/python -m tools.bench $(BENCH_ARGS)
+
+# Fault benchmark (tools/bench/faults.py, < 3 minutes): resilience under injected faults on the
+# sandbox; prints one table, writes tools/bench/results/faults.{md,json} and the README's table.
+FAULTS_ARGS ?= --update-readme
+
+faults: $(STAMP_DEV)
+	$(BIN)/python -m tools.bench.faults $(FAULTS_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -346,7 +346,9 @@ def result_ids(structured: Any) -> dict[str, Any]:
 def may_have_been_applied(exc: BaseException, calls: Sequence[Any] = ()) -> bool:
     """Whether a failed write may still have reached Akamai and been applied.
 
-    True for a timeout or a broken connection after a request was sent, a deadline passed
+    The transport's ``AmbiguousWriteError`` decides when present (applied or unknown: True;
+    checked and not applied: False). Otherwise: true for a timeout or a broken connection
+    after a request was sent, a deadline passed
     during an attempt, or a 5xx to a state-changing request; False when the request can't have
     been processed (connect/DNS/TLS errors, 4xx, a 429, an open circuit, a local rate-limit
     wait) or no state-changing request went out. An error may also say so itself
@@ -357,10 +359,13 @@ def may_have_been_applied(exc: BaseException, calls: Sequence[Any] = ()) -> bool
         return flagged
     from alecs.transport.errors import (
         AkamaiApiError,
+        AmbiguousWriteError,
         DeadlineExceededError,
         TransportError,
     )
 
+    if isinstance(exc, AmbiguousWriteError):  # the transport's verdict, checked if it could
+        return exc.applied is not False
     if isinstance(exc, AkamaiApiError):
         return exc.status >= 500 and (exc.method or "GET").upper() != "GET"
     if isinstance(exc, TransportError):
@@ -374,11 +379,24 @@ def error_fields(exc: BaseException, calls: Sequence[Any] = ()) -> dict[str, Any
     """The ``error`` member of a record: type, message, status, request id, and whether the
     write may have been applied anyway."""
     doc: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc)[:500]}
-    for name in ("status", "title", "detail", "request_id", "kind", "field", "method", "path"):
+    for name in (
+        "status",
+        "title",
+        "detail",
+        "request_id",
+        "kind",
+        "field",
+        "method",
+        "path",
+        "how_to_check",
+    ):
         value = getattr(exc, name, None)
         if isinstance(value, str | int) and not isinstance(value, bool) and value != "":
             doc[name] = value
     doc["may_have_been_applied"] = may_have_been_applied(exc, calls)
+    applied = getattr(exc, "applied", None)
+    if isinstance(applied, bool):
+        doc["applied"] = applied  # checked after the failure (AmbiguousWriteError)
     return doc
 
 

@@ -160,6 +160,7 @@ def _serve(args: argparse.Namespace) -> int:
             return _fail("serve", f"--port must be 0-65535, got {args.port}")
         try:
             check_http_security(args.host, args.auth_token)
+            _serving_limits(args)
         except ValueError as exc:
             return _fail("serve", str(exc))
     server = make_server(args)
@@ -172,7 +173,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     try:
         if args.transport == "stdio":
-            anyio.run(server.run_stdio_async)
+            from alecs.serving import serve_stdio
+
+            anyio.run(serve_stdio, server)
         else:
             return anyio.run(_serve_http, server, args)
     except KeyboardInterrupt:
@@ -180,6 +183,17 @@ def _serve(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return _fail("serve", str(exc))
     return EXIT_OK
+
+
+def _serving_limits(args: argparse.Namespace) -> Any:
+    from alecs.serving import ServingLimits
+
+    return ServingLimits(
+        header_timeout=args.header_timeout,
+        idle_timeout=args.idle_timeout,
+        max_connections=args.max_connections,
+        grace_period=args.grace_period,
+    )
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -200,6 +214,7 @@ async def _serve_http(server: AlecsServer, args: argparse.Namespace) -> int:
     import uvicorn
 
     from alecs.server import http_app
+    from alecs.serving import uvicorn_options
 
     class Server(uvicorn.Server):
         """Stops gracefully on SIGINT/SIGTERM and returns, so the runtime closes cleanly."""
@@ -233,13 +248,15 @@ async def _serve_http(server: AlecsServer, args: argparse.Namespace) -> int:
     try:
         async with server.runtime.session() as state:
             _print_banner(args, port, state)
+            # Header and idle timeouts, a connection cap and the grace period of a SIGTERM
+            # (alecs.serving); the h11 protocol is always used.
             config = uvicorn.Config(
                 app,
                 log_config=None,
                 access_log=args.log_level == "DEBUG",
                 lifespan="on",
-                timeout_graceful_shutdown=3,
                 ws="none",
+                **uvicorn_options(_serving_limits(args)),
             )
             await Server(config).serve(sockets=[sock])
     finally:
@@ -519,6 +536,40 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=[h for h in os.environ.get("ALECS_ALLOWED_HOSTS", "").split(",") if h],
         metavar="HOST",
         help="an extra Host header value to accept (repeatable; 'name:*' for any port)",
+    )
+    # String defaults (from the environment too) go through `type=`: a malformed value is an
+    # argparse error naming the option.
+    limits = serve.add_argument_group("HTTP limits (http and sse transports)")
+    limits.add_argument(
+        "--header-timeout",
+        type=float,
+        default=os.environ.get("ALECS_HEADER_TIMEOUT", "10.0"),
+        metavar="SECONDS",
+        help="close a connection that has not sent its request headers within this time "
+        "(default 10; env ALECS_HEADER_TIMEOUT)",
+    )
+    limits.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=os.environ.get("ALECS_IDLE_TIMEOUT", "15.0"),
+        metavar="SECONDS",
+        help="close a kept-alive connection idle for this long (default 15; env "
+        "ALECS_IDLE_TIMEOUT)",
+    )
+    limits.add_argument(
+        "--max-connections",
+        type=int,
+        default=os.environ.get("ALECS_MAX_CONNECTIONS", "100"),
+        metavar="N",
+        help="refuse connections beyond N open ones (default 100; env ALECS_MAX_CONNECTIONS)",
+    )
+    limits.add_argument(
+        "--grace-period",
+        type=float,
+        default=os.environ.get("ALECS_GRACE_PERIOD", "10.0"),
+        metavar="SECONDS",
+        help="on SIGTERM, let in-flight requests finish for up to this long (default 10; env "
+        "ALECS_GRACE_PERIOD)",
     )
     serve.set_defaults(func=_serve)
 

@@ -179,12 +179,15 @@ class Runtime:
             return self.state
 
     async def release(self) -> None:
-        async with self._lock:
-            self._users -= 1
-            if self._users > 0 or self.state is None:
-                return
-            state, self.state = self.state, None
-            await self._stop(state)
+        # Shielded: a shutdown by cancellation (SIGTERM on stdio, a client that went away)
+        # still closes the Transport and stops the sandbox.
+        with anyio.CancelScope(shield=True):
+            async with self._lock:
+                self._users -= 1
+                if self._users > 0 or self.state is None:
+                    return
+                state, self.state = self.state, None
+                await self._stop(state)
 
     async def _start(self) -> AppState:
         from alecs.transport import Transport, TransportSettings
@@ -533,6 +536,36 @@ class BearerTokenMiddleware:
         await self.app(scope, receive, send)
 
 
+def host_allowed(host: str | None, allowed_hosts: Sequence[str]) -> bool:
+    """The MCP SDK's Host rule: an exact entry, or `name:*` for `name` on any port."""
+    if not host:
+        return False
+    if host in allowed_hosts:
+        return True
+    for pattern in allowed_hosts:
+        if pattern.endswith(":*") and host.startswith(pattern[:-2] + ":"):
+            return True
+    return False
+
+
+class HostCheckMiddleware:
+    """The same Host check as `/mcp` (DNS-rebinding protection, 421 on a bad Host) for every
+    other path of the app, such as `/healthz`, which the SDK's check does not cover."""
+
+    def __init__(self, app: ASGIApp, settings: TransportSecuritySettings) -> None:
+        self.app = app
+        self._allowed = list(settings.allowed_hosts)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not host_allowed(
+            Headers(scope=scope).get("host"), self._allowed
+        ):
+            response = Response("Invalid Host header", status_code=421)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def check_http_security(host: str, token: str | None) -> None:
     """Refuse unsafe HTTP setups with a message saying how to fix them (raises ValueError)."""
     if token is not None and len(token) < MIN_TOKEN_LENGTH:
@@ -566,4 +599,4 @@ def http_app(
         app = server.streamable_http_app(transport_security=settings, host=host)
     if auth_token:
         app = BearerTokenMiddleware(app, auth_token)
-    return app
+    return HostCheckMiddleware(app, settings)

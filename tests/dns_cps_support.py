@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 from mcp import Client
 
-from alecs.sandbox.app import ApiProblem, Response
+from alecs.sandbox.framework import ApiProblem, Response
 
 warnings.filterwarnings("ignore", message=".*deprecated.*")
 

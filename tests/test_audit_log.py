@@ -227,3 +227,20 @@ async def test_collector_sees_request_ids(sandbox: Any, sandbox_credentials: Any
         assert (call.method, call.path, call.status) == ("GET", "/papi/v1/groups", 200)
         assert call.request_id and len(call.request_id) == 16
         assert not call.writes
+
+
+def test_ambiguous_writes_follow_the_transports_verdict() -> None:
+    from alecs.audit import error_fields
+    from alecs.transport.errors import AkamaiApiError, AmbiguousWriteError, TransportError
+
+    def lost(applied: bool | None) -> AmbiguousWriteError:
+        return AmbiguousWriteError(
+            "timeout", "h", "read timed out", method="POST", path="/x", applied=applied
+        )
+
+    assert error_fields(lost(None))["may_have_been_applied"] is True
+    assert error_fields(lost(True))["applied"] is True
+    assert error_fields(lost(False))["may_have_been_applied"] is False
+    assert error_fields(AkamaiApiError(502, method="PUT", path="/p"))["may_have_been_applied"]
+    assert not error_fields(AkamaiApiError(409, method="PUT"))["may_have_been_applied"]
+    assert not error_fields(TransportError("connect", "h", "refused"))["may_have_been_applied"]

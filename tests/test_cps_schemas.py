@@ -103,6 +103,9 @@ def test_media_type_negotiation_and_dv_history(fresh_sandbox: Any) -> None:
     auth = EdgeGridAuth(fresh_sandbox.credentials("sandbox"))
     with httpx2.Client(base_url=fresh_sandbox.url, verify=trust, auth=auth) as http:
         old = http.get("/cps/v2/enrollments/10001", headers={"Accept": VND + "enrollment.v9+json"})
+        unknown = http.get(
+            "/cps/v2/enrollments/10001", headers={"Accept": VND + "enrollment.v12+json"}
+        )
         plain = http.post(
             "/cps/v2/enrollments", params={"contractId": "1-5SBXC1"}, json={"ra": "lets-encrypt"}
         )
@@ -120,7 +123,10 @@ def test_media_type_negotiation_and_dv_history(fresh_sandbox: Any) -> None:
         fresh_sandbox.admin.advance_clock(fresh_sandbox.app.operation_delay("cps.change") * 1.2)
         location = created.json()["enrollment"]
         history = http.get(f"{location}/dv-history", headers={"Accept": VND + "dv-history.v1+json"})
-    assert old.status_code == 406 and "enrollment.v11+json" in old.json()["detail"]
+    # every version the spec documents (v1 to v11) is served, under the version asked for
+    assert old.status_code == 200 and old.headers["content-type"] == VND + "enrollment.v9+json"
+    assert str(old.json()["id"]) == "10001"
+    assert unknown.status_code == 406 and "from 1 to 11" in unknown.json()["detail"]
     assert plain.status_code == 415 and "enrollment.v11+json" in plain.json()["detail"]
     assert no_contract.status_code == 400 and "contractId" in no_contract.json()["detail"]
     assert created.status_code == 202 and created.headers["location"] == location

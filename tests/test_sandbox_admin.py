@@ -186,10 +186,31 @@ def test_admin_health_and_state(fresh_sandbox):
 
 async def test_admin_refuses_non_loopback_clients(fresh_sandbox):
     """The admin API checks the client address; simulate a remote peer at the ASGI level."""
-    app = fresh_sandbox.app
-    status, payload = await app._admin(
-        {"method": "GET"}, "/_sandbox/counters", "", b"", "192.0.2.1"
-    )
+    import json
+
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/_sandbox/counters",
+        "raw_path": b"/_sandbox/counters",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [],
+        "client": ("192.0.2.1", 40000),
+        "http_version": "1.1",
+        "scheme": "https",
+    }
+    await fresh_sandbox.app(scope, receive, send)
+    status = sent[0]["status"]
+    payload = json.loads(b"".join(m.get("body", b"") for m in sent[1:]))
     assert status == 403
     assert "loopback" in payload["error"]
 

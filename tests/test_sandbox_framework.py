@@ -10,7 +10,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from alecs.sandbox.app import Request, Response, Router, family_of
+from alecs.sandbox.framework import Request, Response, Router, family_of
 from alecs.sandbox.ratelimit import BucketSpec, RateLimiter
 from alecs.sandbox.state import operation_remaining, operation_state
 from alecs.transport.auth import EdgeGridAuth
@@ -176,3 +176,20 @@ async def test_accepted_connections_disable_nagle(fresh_sandbox):
         nodelay = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
     assert resp.status_code == 200
     assert nodelay
+
+
+def test_sandbox_data_files_are_package_data() -> None:
+    """Every file under alecs/sandbox/data is covered by pyproject's package-data globs, so an
+    installed (non-editable) alecs has its seed data and rule format schema."""
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text())
+    globs = config["tool"]["setuptools"]["package-data"]["alecs.sandbox"]
+    data = root / "alecs" / "sandbox" / "data"
+    files = sorted(p.relative_to(data.parent).as_posix() for p in data.iterdir() if p.is_file())
+    assert files, "no sandbox data files"
+    uncovered = [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)]
+    assert not uncovered, f"not package data: {uncovered}"

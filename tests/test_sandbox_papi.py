@@ -130,7 +130,7 @@ async def test_cpcode_create_validates_and_is_listed(fresh_sandbox, sandbox_cred
         (f"/papi/v1/cpcodes?contractId={C1}", 400, "groupId"),
         ("/papi/v1/products?contractId=ctr_1-7SBXC9", 403, "ctr_1-7SBXC9"),
         ("/papi/v1/cpcodes/cpc_999?contractId=ctr_1-5SBXC1&groupId=grp_100002", 404, "cpc_999"),
-        ("/papi/v1/no-such-thing", 404, "unable to locate"),
+        ("/papi/v1/no-such-thing", 404, "not an operation of any Akamai API"),
     ],
 )
 async def test_errors_are_problem_json_naming_the_field(

@@ -98,17 +98,45 @@ async def test_redirects_are_not_followed(server: TransportServer):
     assert server.count("/elsewhere") == 0
 
 
-async def test_warm_up_connects_so_the_first_call_reuses_the_connection(server: TransportServer):
+async def test_warm_up_sends_no_request_and_the_first_call_reuses_its_connection(
+    server: TransportServer,
+):
+    before = server.count("/")
     async with Transport([server.credentials()], NO_LIMITS) as t:
         await t.warm_up()
         opened = t.health().host("t").connections_opened
+        requests_after_warm_up = server.count("/") - before
+        pool = t._section("t").client.pool
+        warm = pool.connections
+        assert len(warm) == 1 and "HTTP/2" in warm[0].info(), "TLS with ALPN h2, preface sent"
         await t.request("t", "GET", "/after-warm-up")
         health = t.health().host("t")
+        after = pool.connections
+    assert requests_after_warm_up == 0, "warm-up sends no HTTP request at all"
     assert opened == 1
     assert health.connections_opened == 1, "the first call found the warm connection"
-    warm = [s for s in server.seen("/") if s.method == "HEAD"]
-    assert warm and "authorization" not in warm[-1].headers, "warm-up sends no credentials"
-    assert warm[-1].client_port == server.seen("/after-warm-up")[-1].client_port
+    assert after == warm and "Request Count: 1" in after[0].info()
+    assert health.requests == 1
+
+
+async def test_warm_up_of_a_warm_pool_opens_nothing(server: TransportServer):
+    async with Transport([server.credentials()], NO_LIMITS) as t:
+        await t.request("t", "GET", "/warm/first")
+        await t.warm_up()
+        await t.warm_up()
+        assert t.health().host("t").connections_opened == 1
+
+
+async def test_warm_up_over_forced_http1_leaves_a_reusable_connection(server: TransportServer):
+    before = server.count("/")
+    async with Transport([server.credentials()], NO_LIMITS.replace(force_http1=True)) as t:
+        await t.warm_up()
+        requests_after_warm_up = server.count("/") - before
+        await t.request("t", "GET", "/warm/h1")
+        health = t.health().host("t")
+    assert requests_after_warm_up == 0
+    assert health.connections_opened == 1
+    assert health.http_versions == {"HTTP/1.1": 1}
 
 
 async def test_warm_up_failures_are_only_logged(caplog: pytest.LogCaptureFixture):

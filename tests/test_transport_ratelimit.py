@@ -84,7 +84,9 @@ async def test_the_bucket_adapts_to_x_ratelimit_remaining(server: TransportServe
 async def test_a_429_pauses_the_bucket_for_other_calls(server: TransportServer):
     clock = ManualClock()
     server.script("/rl/paused", [Reply(429, headers={"Retry-After": "3"})], default=Reply())
-    settings = limited(RateLimitSpec.simple(100, 10.0), retry=RetryPolicy(attempts=1))
+    # No rate-limit retries, so that the 429 reaches the caller (by default it is waited out).
+    no_429_retries = RetryPolicy(attempts=1, rate_limit_retries=0)
+    settings = limited(RateLimitSpec.simple(100, 10.0), retry=no_429_retries)
     async with Transport([server.credentials()], settings, clock=clock) as t:
         with pytest.raises(AkamaiApiError) as info:
             await t.request("t", "GET", "/rl/paused")
@@ -147,3 +149,99 @@ def test_fast_purge_objects_take_object_tokens():
     # The URL bucket is empty now: one more URL waits for one token at 12,000/min (200/s).
     assert group.reserve(0.0, ("url", 1)) == pytest.approx(1 / 200)
     assert group.reserve(0.0, ("tag", 1)) == 0.0
+
+
+# -- pauses, learning from other clients, bounded groups ------------------------------------------
+
+
+def test_after_a_pause_waiting_callers_are_released_at_the_refill_rate():
+    group = BucketGroup("x", RateLimitSpec.simple(10, 2.0), 1.0, now=0.0)
+    for _ in range(3):
+        assert group.reserve(0.0) == 0.0
+    group.pause(0.0, 5.0, "Akamai asked to wait 5.0s (Retry-After)")
+    waits = [group.reserve(0.0) for _ in range(4)]
+    assert waits == [5.0, 5.5, 6.0, 6.5], "one token at the end of the pause, then 2/s"
+    # A caller that was asleep when the pause began re-reserves when it wakes.
+    assert group.paused_since(1.0, pauses=0) and not group.paused_since(1.0, pauses=1)
+    # An earlier end never shortens a pause.
+    group.pause(1.0, 3.0)
+    assert group.blocked_until == 5.0
+
+
+def test_remaining_below_our_count_means_another_client_spent_the_bucket():
+    group = BucketGroup("papi", DEFAULT_RATE_LIMITS["papi"], 1.0, now=0.0)
+    assert group.reserve(0.0) == 0.0
+    group.learn({"x-ratelimit-limit": "100", "x-ratelimit-remaining": "100"}, 0.0)
+    for _ in range(100):
+        assert group.reserve(0.0) == 0.0
+    assert group.reserve(0.0) == pytest.approx(0.6), "the 101st waits for a token at 100/min"
+
+
+def test_groups_are_bounded_least_recently_used_first():
+    from alecs.transport.ratelimit import RateLimiter
+
+    clock = ManualClock()
+    limiter = RateLimiter(clock, max_groups=3)
+    first = limiter.group("s", "ACC-0", "papi")
+    for i in range(1, 3):
+        limiter.group("s", f"ACC-{i}", "papi")
+    assert limiter.group("s", "ACC-0", "papi") is first  # used again: most recent now
+    limiter.group("s", "ACC-3", "papi")
+    keys = set(limiter.groups())
+    assert len(keys) == 3 and ("s", "ACC-1", "papi") not in keys
+    assert ("s", "ACC-0", "papi") in keys
+
+
+async def test_papi_bucket_90_percent_spent_by_another_client_learned_no_429_at_all(
+    server: TransportServer,
+):
+    # Akamai's PAPI bucket (1,000, refilled at 100/min) has 100 tokens left: another API client
+    # of the account spent the rest. The server's bucket runs on the test's clock.
+    clock = ManualClock()
+    server.rate_limit(
+        "/papi/v1/", capacity=1000, per_second=100 / 60, tokens=100, clock=clock, limit=100
+    )
+    before = server.too_many
+    try:
+        async with Transport([server.credentials()], TransportSettings(), clock=clock) as t:
+            await t.request("t", "GET", "/papi/v1/groups")  # learns X-RateLimit-Remaining: 99
+            results = await asyncio.gather(
+                *(t.request("t", "GET", f"/papi/v1/properties/prp_{i}") for i in range(150)),
+                return_exceptions=True,
+            )
+            health = t.health().host("t")
+    finally:
+        server.rate_limit("/papi/v1/", capacity=1e9, per_second=1e9)
+    assert all(not isinstance(r, BaseException) for r in results), [
+        r for r in results if isinstance(r, BaseException)
+    ][:3]
+    assert server.too_many == before, "no 429 even on the wire: the bucket was learned"
+    assert health.rate_limit_waits >= 51
+
+
+async def test_papi_bucket_90_percent_spent_a_cold_burst_of_500_reads_gets_no_429(
+    server: TransportServer,
+):
+    clock = ManualClock()
+    server.rate_limit(
+        "/papi/v1/", capacity=1000, per_second=100 / 60, tokens=100, clock=clock, limit=100
+    )
+    before = server.too_many
+    # 400 reads need 4 minutes of refill: a patient caller (deadline and max_wait raised).
+    settings = TransportSettings(retry=RetryPolicy(max_wait=600), deadline=900)
+    try:
+        async with Transport([server.credentials()], settings, clock=clock) as t:
+            results = await asyncio.gather(
+                *(t.request("t", "GET", f"/papi/v1/properties/prp_{i}") for i in range(500)),
+                return_exceptions=True,
+            )
+            health = t.health().host("t")
+    finally:
+        server.rate_limit("/papi/v1/", capacity=1e9, per_second=1e9)
+    delivered_429 = [r for r in results if isinstance(r, AkamaiApiError) and r.status == 429]
+    assert delivered_429 == []
+    assert all(not isinstance(r, BaseException) for r in results)
+    refused = server.too_many - before
+    assert refused <= 400, "only the first wave, sent before any response, met a 429"
+    assert health.rate_limit_retries == refused
+    assert health.retries == 0, "429s spend no retry budget"

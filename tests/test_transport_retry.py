@@ -22,7 +22,9 @@ from alecs.transport import (
     TransportSettings,
 )
 from alecs.transport.retry import (
+    Outcome,
     RetryBudget,
+    RetryDecision,
     parse_ratelimit_next,
     parse_retry_after,
     server_wait_hint,
@@ -146,8 +148,8 @@ async def test_post_is_retried_when_the_connection_never_reached_the_server(cloc
         with pytest.raises(TransportError) as info:
             await t.request("t", "POST", "/r/never", json={"a": 1})
     assert info.value.kind == "connect"
-    assert info.value.attempts == 4
-    assert len(clock.sleeps) == 3
+    assert info.value.attempts == 10, "the default policy: 10 attempts (Terraform's scale)"
+    assert len(clock.sleeps) == 9
 
 
 async def test_400_is_never_retried_and_its_problem_json_is_parsed(
@@ -222,7 +224,7 @@ def test_retry_policy_is_an_immutable_value():
     with pytest.raises(dataclasses.FrozenInstanceError):
         policy.attempts = 9  # type: ignore[misc]
     changed = policy.replace(attempts=2)
-    assert (policy.attempts, changed.attempts) == (4, 2)
+    assert (policy.attempts, changed.attempts) == (10, 2)
     with pytest.raises(ValueError, match="attempts"):
         RetryPolicy(attempts=0)
 
@@ -283,3 +285,201 @@ def test_fast_purge_style_error_bodies_are_parsed():
     assert error.path == "/ccu/v3/invalidate/url/production"
     assert "Akamai asked to retry after 2.0s" in str(error)
     assert error.to_dict()["attempts"] == 2
+
+
+# -- every retry decision, as a pure RetryPolicy method (no network) ----------------------------
+
+NOW = 1_800_000_000.0
+
+
+def _policy(**kw: object) -> RetryPolicy:
+    return RetryPolicy(random=lambda: 0.5, **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("method", "outcome", "action", "ambiguous"),
+    [
+        # Reads: every transient failure is retried.
+        ("GET", Outcome(status=503), "retry", False),
+        ("GET", Outcome(status=500), "retry", False),
+        ("GET", Outcome(error="timeout"), "retry", False),
+        ("GET", Outcome(error="connection"), "retry", False),
+        ("GET", Outcome(status=501), "done", False),
+        ("GET", Outcome(status=404), "done", False),
+        ("GET", Outcome(status=200), "done", False),
+        ("GET", Outcome(error="tls_verify"), "give_up", False),
+        # Writes: only when provably not processed.
+        ("POST", Outcome(error="connect"), "retry", False),
+        ("PUT", Outcome(error="dns"), "retry", False),
+        ("PATCH", Outcome(error="refused_stream"), "retry", False),
+        ("DELETE", Outcome(error="goaway"), "retry", False),
+        ("POST", Outcome(status=429), "throttle", False),
+        ("PUT", Outcome(status=503), "give_up", False),
+        ("DELETE", Outcome(status=502), "give_up", False),
+        ("PUT", Outcome(error="timeout"), "give_up", True),
+        ("POST", Outcome(error="connection"), "give_up", True),
+        ("DELETE", Outcome(error="timeout"), "give_up", True),
+    ],
+)
+def test_decide_by_method_and_outcome(
+    method: str, outcome: Outcome, action: str, ambiguous: bool
+) -> None:
+    decision = _policy().decide(attempt=1, outcome=outcome, method=method, now=NOW)
+    assert (decision.action, decision.ambiguous) == (action, ambiguous)
+
+
+def test_a_write_marked_idempotent_is_retried_after_a_5xx_or_a_timeout():
+    policy = _policy()
+    for outcome in (Outcome(status=503), Outcome(error="timeout")):
+        decision = policy.decide(attempt=1, outcome=outcome, method="POST", idempotent=True)
+        assert (decision.action, decision.ambiguous) == ("retry", False)
+
+
+def test_attempts_bound_the_retries_and_backoff_is_full_jitter():
+    policy = _policy()
+    waits = [
+        policy.decide(attempt=n, outcome=Outcome(status=503), method="GET").wait
+        for n in range(1, 10)
+    ]
+    assert waits == [0.25, 0.5, 1.0, 2.0, 4.0, 4.0, 4.0, 4.0, 4.0], "half of min(8, 0.5*2**n)"
+    last = policy.decide(attempt=10, outcome=Outcome(status=503), method="GET")
+    assert (last.action, last.reason) == ("give_up", "attempts")
+
+
+def test_the_deadline_bounds_every_wait():
+    policy = _policy()
+    assert policy.decide(
+        attempt=3, outcome=Outcome(status=503), method="GET", remaining=0.5
+    ) == RetryDecision("give_up", 1.0, "backoff", "deadline")
+    assert (
+        policy.decide(attempt=3, outcome=Outcome(status=503), method="GET", remaining=1.5).action
+        == "retry"
+    )
+
+
+def test_a_429_is_waited_out_as_akamai_asks_without_counting_as_an_attempt():
+    policy = _policy()
+    next_at = datetime.fromtimestamp(NOW + 2.75, UTC).isoformat()
+    headers = {
+        "date": formatdate(NOW, usegmt=True),
+        "retry-after": "3",
+        "akamai-ratelimit-next": next_at,
+    }
+    # Akamai-RateLimit-Next minus Date (2.75 s) beats the whole seconds of Retry-After (3).
+    decision = policy.decide(
+        attempt=10, outcome=Outcome(status=429, headers=headers), method="PUT", now=0.0
+    )
+    assert decision == RetryDecision("throttle", 2.75, "Akamai-RateLimit-Next")
+    only_retry_after = {"retry-after": "3"}
+    assert policy.decide(
+        attempt=1, outcome=Outcome(status=429, headers=only_retry_after), method="GET", now=NOW
+    ) == RetryDecision("throttle", 3.0, "Retry-After")
+    # Without any hint: backoff (never zero), still a throttle.
+    bare = policy.decide(attempt=1, outcome=Outcome(status=429), method="GET", throttles=2)
+    assert bare.action == "throttle" and bare.source == "backoff" and bare.wait > 0
+
+
+def test_a_429_wait_that_does_not_fit_gives_up_and_so_do_too_many_throttles():
+    policy = _policy()
+    headers = {"retry-after": "30"}
+    late = policy.decide(
+        attempt=1, outcome=Outcome(status=429, headers=headers), method="GET", remaining=10
+    )
+    assert (late.action, late.reason, late.wait) == ("give_up", "rate_limit_wait", 30.0)
+    too_long = policy.decide(
+        attempt=1, outcome=Outcome(status=429, headers={"retry-after": "61"}), method="GET"
+    )
+    assert too_long.reason == "rate_limit_wait", "max_wait=60"
+    many = policy.decide(attempt=1, outcome=Outcome(status=429), method="GET", throttles=20)
+    assert (many.action, many.reason) == ("give_up", "rate_limit_retries")
+
+
+def test_the_burst_ip_block_is_a_rate_limit_with_akamais_wait():
+    policy = _policy()
+    body = b'{"title":"Bad request","detail":"WAF deny rule IPBLOCK-BURST4-54013"}'
+    outcome = Outcome(status=400, body=body)
+    assert outcome.is_ipblock and outcome.not_processed and not outcome.is_failure
+    decision = policy.decide(attempt=1, outcome=outcome, method="POST", remaining=None)
+    assert (decision.action, decision.source, decision.wait) == ("give_up", "IPBLOCK-BURST", 540.0)
+    patient = policy.replace(max_wait=600).decide(attempt=1, outcome=outcome, method="GET")
+    assert (patient.action, patient.wait) == ("throttle", 540.0)
+    plain_400 = policy.decide(attempt=1, outcome=Outcome(status=400, body=b"{}"), method="GET")
+    assert plain_400.action == "done"
+
+
+def test_outcomes_that_are_failures_for_the_breaker():
+    assert Outcome(status=503).is_failure and Outcome(error="timeout").is_failure
+    assert not Outcome(status=429).is_failure and not Outcome(status=404).is_failure
+    assert not Outcome(error="pool_timeout").is_failure
+
+
+async def test_429s_are_waited_out_with_an_empty_retry_budget(
+    server: TransportServer, clock: ManualClock
+):
+    # The budget guards against 5xx storms only: with no budget at all, 429s still wait.
+    policy = RetryPolicy(budget_capacity=0)
+    replies = [Reply(429, headers={"Retry-After": "2"}) for _ in range(5)]
+    server.script("/r/429-no-budget", replies, default=Reply(json={"ok": True}))
+    async with Transport([server.credentials()], NO_LIMITS.replace(retry=policy), clock=clock) as t:
+        response = await t.request("t", "GET", "/r/429-no-budget")
+        health = t.health().host("t")
+    assert response.status_code == 200
+    assert response.extensions["alecs.attempts"] == 6
+    assert clock.sleeps == [2.0] * 5
+    assert (health.rate_limit_retries, health.retries) == (5, 0)
+
+
+async def test_the_retry_budget_is_per_api_family(server: TransportServer, clock: ManualClock):
+    policy = RetryPolicy(budget_capacity=10, retry_cost=5, attempts=10)
+    server.script("/storm/", [], default=Reply(503))
+    server.script("/calm/x", [Reply(503)], default=Reply(json={}))
+    async with Transport([server.credentials()], NO_LIMITS.replace(retry=policy), clock=clock) as t:
+        with pytest.raises(AkamaiApiError) as storm:
+            await t.request("t", "GET", "/storm/a")
+        response = await t.request("t", "GET", "/calm/x")
+    assert storm.value.attempts == 3, "the storm family spent its own budget"
+    assert response.extensions["alecs.attempts"] == 2, "another family still retries"
+
+
+async def test_the_ip_block_pauses_the_section_with_a_clear_message(
+    server: TransportServer, clock: ManualClock
+):
+    body = {
+        "type": "https://problems.luna.akamaiapis.net/-/pep-authn/request-error",
+        "title": "Bad request",
+        "detail": "WAF deny rule IPBLOCK-BURST4-54013",
+    }
+    server.script("/papi/v1/blocked", [Reply(400, json=body)], default=Reply(json={}))
+    async with Transport([server.credentials()], TransportSettings(), clock=clock) as t:
+        await t.request("t", "GET", "/config-dns/v2/zones")
+        with pytest.raises(RateLimitedError) as info:
+            await t.request("t", "GET", "/papi/v1/blocked")
+        # Every API of the section waits now, without sending (sending prolongs the block),
+        # including one that had no bucket yet.
+        with pytest.raises(RateLimitedError) as later:
+            await t.request("t", "GET", "/config-dns/v2/zones")
+        with pytest.raises(RateLimitedError):
+            await t.request("t", "GET", "/cps/v2/enrollments")
+    assert info.value.wait_seconds == 540.0
+    assert "IPBLOCK-BURST" in str(info.value) and "blocked requests from this client's IP" in str(
+        info.value
+    )
+    assert "Retry after" in str(info.value)
+    assert "IPBLOCK-BURST" in str(later.value)
+    assert server.count("/papi/v1/blocked") == 1 and server.count("/config-dns/") == 1
+    assert server.count("/cps/") == 0
+
+
+def test_a_failure_shared_by_the_streams_of_one_connection_counts_once():
+    policy = _policy()
+    collateral = Outcome(error="connection", shared=True)
+    decision = policy.decide(attempt=10, outcome=collateral, method="GET")
+    assert (decision.action, decision.counts) == ("retry", False)
+    assert policy.decide(attempt=10, outcome=collateral, method="GET", shared=10).reason == (
+        "attempts"
+    )
+    own = policy.decide(attempt=3, outcome=Outcome(error="connection"), method="GET")
+    assert (own.action, own.counts) == ("retry", True)
+    # A write on a broken connection stays ambiguous, shared or not.
+    write = policy.decide(attempt=1, outcome=collateral, method="PUT")
+    assert (write.action, write.ambiguous) == ("give_up", True)

@@ -18,11 +18,13 @@ import gzip
 import json
 import math
 import socket
+import ssl
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
@@ -72,6 +74,8 @@ class _Bucket:
     rate: float
     tokens: float
     stamp: float
+    clock: Any = None  # a ManualClock (monotonic() and now()), or None for real time
+    limit: float | None = None  # X-RateLimit-Limit to report (default: the capacity)
 
 
 class TransportServer:
@@ -186,10 +190,27 @@ class TransportServer:
             if default is not None:
                 self._defaults[path] = default
 
-    def rate_limit(self, prefix: str, capacity: float, per_second: float) -> None:
-        """Enforce a token bucket on paths starting with `prefix`, answering 429 when empty."""
+    def rate_limit(
+        self,
+        prefix: str,
+        capacity: float,
+        per_second: float,
+        *,
+        tokens: float | None = None,
+        clock: Any = None,
+        limit: float | None = None,
+    ) -> None:
+        """Enforce a token bucket on paths starting with `prefix`, answering 429 when empty.
+
+        `tokens`: what is left now (another client of the account spent the rest). `clock`: a
+        `ManualClock` the bucket refills on (then 429s also carry `Akamai-RateLimit-Next` and a
+        `Date`, both from that clock, like Akamai's); default real time. `limit`: the
+        `X-RateLimit-Limit` to report (PAPI reports its per-minute rate); default the capacity.
+        """
+        stamp = clock.monotonic() if clock is not None else time.monotonic()
+        left = capacity if tokens is None else tokens
         with self._lock:
-            self._buckets[prefix] = _Bucket(capacity, per_second, capacity, time.monotonic())
+            self._buckets[prefix] = _Bucket(capacity, per_second, left, stamp, clock, limit)
 
     def hold(self, path: str) -> None:
         """Park requests to `path` until `release(path)`."""
@@ -246,23 +267,31 @@ class TransportServer:
             for prefix, bucket in self._buckets.items():
                 if not path.startswith(prefix):
                     continue
-                now = time.monotonic()
+                now = bucket.clock.monotonic() if bucket.clock is not None else time.monotonic()
                 refill = (now - bucket.stamp) * bucket.rate
                 bucket.tokens = min(bucket.capacity, bucket.tokens + refill)
                 bucket.stamp = now
+                limit = str(int(bucket.limit if bucket.limit is not None else bucket.capacity))
                 if bucket.tokens >= 1:
                     bucket.tokens -= 1
                     return True, {
-                        "x-ratelimit-limit": str(int(bucket.capacity)),
+                        "x-ratelimit-limit": limit,
                         "x-ratelimit-remaining": str(int(bucket.tokens)),
                     }
                 self.too_many += 1
                 wait = (1 - bucket.tokens) / bucket.rate
-                return False, {
-                    "x-ratelimit-limit": str(int(bucket.capacity)),
+                refused = {
+                    "x-ratelimit-limit": limit,
                     "x-ratelimit-remaining": "0",
                     "retry-after": str(max(1, math.ceil(wait))),
                 }
+                if bucket.clock is not None:
+                    wall = bucket.clock.now()
+                    refused["date"] = formatdate(math.floor(wall), usegmt=True)
+                    refused["akamai-ratelimit-next"] = (
+                        datetime.fromtimestamp(wall + wait, UTC).isoformat().replace("+00:00", "Z")
+                    )
+                return False, refused
         return True, {}
 
     def _verify(
@@ -349,7 +378,9 @@ class TransportServer:
         elif reply.encoding == "br":
             payload = brotli.compress(payload)
             out["content-encoding"] = "br"
-        out["date"] = formatdate(reply.date if reply.date is not None else time.time(), usegmt=True)
+        if "date" not in out:
+            when = reply.date if reply.date is not None else time.time()
+            out["date"] = formatdate(when, usegmt=True)
         out.update({k.lower(): v for k, v in reply.headers.items()})
         out["content-length"] = str(len(payload))
         await send(
@@ -367,6 +398,178 @@ class TransportServer:
 def running_server(tmp: Path) -> Iterator[TransportServer]:
     """Generator for a pytest fixture: a started server, stopped afterwards."""
     server = TransportServer(tmp)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class H2FaultServer:
+    """A raw HTTP/2 server (h2 over TLS, ALPN h2) that answers each request as scripted per
+    path, to produce what hypercorn will not: an HTTP/2 `REFUSED_STREAM`, a GOAWAY below or at
+    the request's stream id, a connection closed after the request was read.
+
+    Actions: `"ok"` (200 JSON), `"refuse"` (RST_STREAM REFUSED_STREAM), `"goaway"` (GOAWAY with
+    a last stream id below the request's: not processed), `"goaway_processed"` (GOAWAY naming
+    the request's stream: it may have been processed), `"drop"` (close the TCP connection
+    without answering). `seen` lists `(method, path)` of every request received.
+    """
+
+    def __init__(self, tmp: Path) -> None:
+        ca = trustme.CA()
+        cert = ca.issue_cert(*CERT_NAMES)
+        self.ca_path = tmp / "h2-ca.pem"
+        ca.cert_pem.write_to_path(str(self.ca_path))
+        self._context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        cert.configure_cert(self._context)
+        self._context.set_alpn_protocols(["h2"])
+        self._lock = threading.Lock()
+        self._scripts: dict[str, deque[str]] = {}
+        self.seen: list[tuple[str, str]] = []
+        self.connections = 0
+        self.port = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.AbstractServer | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def credentials(self, section: str = "h2") -> Credentials:
+        return Credentials(
+            section=section,
+            host=self.host,
+            client_token=CLIENT_TOKEN,
+            client_secret=CLIENT_SECRET,
+            access_token=ACCESS_TOKEN,
+            ca_bundle=str(self.ca_path),
+            source="test",
+        )
+
+    def script(self, path: str, actions: list[str]) -> None:
+        """Answer `path` with `actions` in order, then `"ok"`."""
+        with self._lock:
+            self._scripts[path] = deque(actions)
+
+    def count(self, path: str) -> int:
+        with self._lock:
+            return sum(1 for _, p in self.seen if p == path)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("h2 test server did not start")
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+
+        async def main() -> None:
+            self._server = await asyncio.start_server(
+                self._handle, "127.0.0.1", 0, ssl=self._context
+            )
+            self.port = self._server.sockets[0].getsockname()[1]
+            self._ready.set()
+
+        loop.run_until_complete(main())
+        loop.run_forever()
+        loop.close()
+
+    def stop(self) -> None:
+        loop = self._loop
+        if loop is None:
+            return
+
+        async def shutdown() -> None:
+            if self._server is not None:
+                self._server.close()
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+            loop.call_soon(loop.stop)
+
+        asyncio.run_coroutine_threadsafe(shutdown(), loop)
+        if self._thread is not None:
+            self._thread.join(10)
+
+    def _next(self, path: str) -> str:
+        with self._lock:
+            queue = self._scripts.get(path)
+            return queue.popleft() if queue else "ok"
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        import h2.config
+        import h2.connection
+        import h2.errors
+        import h2.events
+
+        with self._lock:
+            self.connections += 1
+        conn = h2.connection.H2Connection(
+            h2.config.H2Configuration(client_side=False, header_encoding="utf-8")
+        )
+        conn.initiate_connection()
+        writer.write(conn.data_to_send())
+        heads: dict[int, dict[str, str]] = {}
+        try:
+            while True:
+                data = await reader.read(65535)
+                if not data:
+                    return
+                close = False
+                for event in conn.receive_data(data):
+                    if isinstance(event, h2.events.RequestReceived):
+                        heads[event.stream_id] = dict(event.headers)  # type: ignore[arg-type]
+                    elif isinstance(event, h2.events.DataReceived):
+                        conn.acknowledge_received_data(
+                            event.flow_controlled_length, event.stream_id
+                        )
+                    elif isinstance(event, h2.events.StreamEnded):
+                        sid = event.stream_id
+                        head = heads.pop(sid, {})
+                        path = head.get(":path", "").split("?", 1)[0]
+                        with self._lock:
+                            self.seen.append((head.get(":method", ""), path))
+                        action = self._next(path)
+                        if action == "refuse":
+                            conn.reset_stream(sid, error_code=h2.errors.ErrorCodes.REFUSED_STREAM)
+                        elif action in ("goaway", "goaway_processed"):
+                            last = sid if action == "goaway_processed" else 0
+                            conn.close_connection(last_stream_id=last)
+                            close = True
+                        elif action == "drop":
+                            writer.transport.abort()
+                            return
+                        else:
+                            body = json.dumps({"ok": True, "path": path}).encode()
+                            conn.send_headers(
+                                sid,
+                                [
+                                    (":status", "200"),
+                                    ("content-type", "application/json"),
+                                    ("content-length", str(len(body))),
+                                ],
+                            )
+                            conn.send_data(sid, body, end_stream=True)
+                writer.write(conn.data_to_send())
+                await writer.drain()
+                if close:
+                    writer.close()
+                    return
+        except (ConnectionError, asyncio.CancelledError, ssl.SSLError):
+            return
+        finally:
+            if not writer.is_closing():
+                writer.close()
+
+
+def running_h2_server(tmp: Path) -> Iterator[H2FaultServer]:
+    """Generator for a pytest fixture: a started `H2FaultServer`, stopped afterwards."""
+    server = H2FaultServer(tmp)
     server.start()
     try:
         yield server

@@ -6,11 +6,17 @@ names (``PapiModel``, ``RecordValidationError``, ``PapiClient``, ...).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, WithJsonSchema, model_validator
 from pydantic.alias_generators import to_snake
+
+from alecs.transport.errors import AmbiguousWriteError
+
+log = logging.getLogger("alecs.akamai")
+T = TypeVar("T")
 
 JSON_TYPES = ["string", "number", "integer", "boolean", "object", "array", "null"]
 JsonValue = Annotated[Any, WithJsonSchema({"anyOf": [{"type": t} for t in JSON_TYPES]})]
@@ -118,3 +124,48 @@ class ServiceClient:
             api_family=self.api_family,
             raise_for_status=raise_for_status,
         )
+
+
+async def reconcile(
+    write: Callable[[], Awaitable[T]],
+    check: Callable[[], Awaitable[tuple[bool | None, T | None]]],
+    *,
+    what: str,
+    how_to_check: str,
+) -> T:
+    """Run `write`; when its outcome is unknown (`AmbiguousWriteError`: the request was sent,
+    then the connection broke or timed out), find out with `check` before answering.
+
+    `check()` returns `(applied, value)`: `(True, value)` when the write is found applied (a
+    create finds its object by name, a guarded PUT re-reads what it wrote): `value` is returned
+    as if the response had arrived. `(False, None)`: not applied, the error says it is safe to
+    send again. `(None, None)`, or a check that fails: unknown, and the error says how to check
+    (`how_to_check`). A write therefore never ends in a bare network error.
+    """
+    try:
+        return await write()
+    except AmbiguousWriteError as lost:
+        try:
+            applied, value = await check()
+        except Exception as failure:  # the check itself failed: the outcome stays unknown
+            raise lost.resolved(None, how_to_check) from failure
+        if applied and value is not None:
+            log.warning("%s: the response was lost but the write was applied (checked)", what)
+            return value
+        raise lost.resolved(applied, how_to_check) from lost
+
+
+def contains(sent: Any, current: Any) -> bool:
+    """Whether `current` holds everything `sent` holds (the server may add members, such as
+    ids and defaults, to what it stores): objects member by member, lists item by item."""
+    if isinstance(sent, Mapping):
+        return isinstance(current, Mapping) and all(
+            k in current and contains(v, current[k]) for k, v in sent.items()
+        )
+    if isinstance(sent, list):
+        return (
+            isinstance(current, list)
+            and len(sent) == len(current)
+            and all(contains(a, b) for a, b in zip(sent, current, strict=True))
+        )
+    return bool(sent == current)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
-from alecs.akamai._base import AkamaiInputError, ServiceClient
+from alecs.akamai._base import AkamaiInputError, ServiceClient, reconcile
 from alecs.akamai.plan import PlanChange, WritePlan
 from alecs.akamai.plan import request as plan_request
 
@@ -406,22 +406,54 @@ class CpsClient(ServiceClient):
             params["deploy-not-before"] = deploy_not_before
         if deploy_not_after:
             params["deploy-not-after"] = deploy_not_after
-        resp = await self._call_media(
-            "POST",
-            "/enrollments",
-            accept="enrollment-status",
-            content_type="enrollment",
-            params=params,
-            json=dict(body),
-        )
-        doc = resp.json() if resp.content else {}
-        location = str(doc.get("enrollment") or resp.headers.get("location") or "")
-        changes = [str(c) for c in doc.get("changes") or []]
-        return EnrollmentCreated(
-            enrollment_id=enrollment_id_from(location),
-            change_id=change_id_from(changes[-1]) if changes else None,
-            enrollment_location=location,
-            change_locations=changes,
+
+        async def write() -> EnrollmentCreated:
+            resp = await self._call_media(
+                "POST",
+                "/enrollments",
+                accept="enrollment-status",
+                content_type="enrollment",
+                params=params,
+                json=dict(body),
+            )
+            doc = resp.json() if resp.content else {}
+            location = str(doc.get("enrollment") or resp.headers.get("location") or "")
+            changes = [str(c) for c in doc.get("changes") or []]
+            return EnrollmentCreated(
+                enrollment_id=enrollment_id_from(location),
+                change_id=change_id_from(changes[-1]) if changes else None,
+                enrollment_location=location,
+                change_locations=changes,
+            )
+
+        csr = body.get("csr")
+        common_name = str(csr.get("cn", "")).lower() if isinstance(csr, Mapping) else ""
+
+        async def check() -> tuple[bool | None, EnrollmentCreated | None]:
+            # Found by common name (one enrollment per certificate name).
+            if not common_name:
+                return None, None
+            found = [
+                e
+                for e in await self.list_enrollments(contract_id)
+                if e.common_name.lower() == common_name
+            ]
+            if len(found) != 1:
+                return (False, None) if not found else (None, None)
+            enrollment = found[0]
+            changes = [c.location for c in enrollment.pending_changes]
+            return True, EnrollmentCreated(
+                enrollment_id=enrollment.enrollment_id,
+                change_id=enrollment.pending_changes[-1].change_id if changes else None,
+                enrollment_location=enrollment.location,
+                change_locations=changes,
+            )
+
+        return await reconcile(
+            write,
+            check,
+            what=f"enrollment for {common_name or 'a certificate'}",
+            how_to_check=f"certificate-enrollment-list for contract {contract_id}",
         )
 
     async def delete_enrollment(

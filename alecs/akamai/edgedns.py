@@ -35,7 +35,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, Field
 
-from alecs.akamai._base import AkamaiInputError, AkamaiModel, ServiceClient
+from alecs.akamai._base import AkamaiInputError, AkamaiModel, ServiceClient, reconcile
 from alecs.akamai.plan import PlanChange, PlannedRequest, WritePlan
 from alecs.akamai.plan import request as plan_request
 from alecs.transport.errors import AkamaiApiError
@@ -668,10 +668,24 @@ class EdgeDnsClient(ServiceClient):
             body["signAndServe"] = sign_and_serve
         if end_customer_id:
             body["endCustomerId"] = end_customer_id
-        resp = await self._call(
-            "POST", "/zones", params={"contractId": contract_id, "gid": group_id}, json=body
+
+        async def write() -> Zone:
+            resp = await self._call(
+                "POST", "/zones", params={"contractId": contract_id, "gid": group_id}, json=body
+            )
+            return Zone.model_validate(resp.json())
+
+        async def check() -> tuple[bool | None, Zone | None]:
+            try:
+                return True, await self.get_zone(zone)
+            except AkamaiApiError as exc:
+                if exc.status == 404:
+                    return False, None
+                raise
+
+        created = await reconcile(
+            write, check, what=f"zone {zone}", how_to_check=f"dns-zone-get for {zone}"
         )
-        created = Zone.model_validate(resp.json())
         if type == "PRIMARY" and default_records:
             await self.create_change_list(zone)
             await self.submit_change_list(zone, comment=comment)  # None keeps the comment
@@ -776,17 +790,45 @@ class EdgeDnsClient(ServiceClient):
 
     async def create_record_set(self, zone: str, record: RecordSet) -> RecordSet:
         zone = normalize_zone(zone)
-        resp = await self._call(
-            "POST", self._rs_path(zone, record.name, record.type), json=record.body()
+
+        async def write() -> RecordSet:
+            resp = await self._call(
+                "POST", self._rs_path(zone, record.name, record.type), json=record.body()
+            )
+            return RecordSet.model_validate(resp.json()) if resp.content else record
+
+        return await reconcile(
+            write,
+            lambda: self._record_check(zone, record),
+            what=f"record set {record.name} {record.type}",
+            how_to_check=f"dns-record-get for {record.name} {record.type} in {zone}",
         )
-        return RecordSet.model_validate(resp.json()) if resp.content else record
 
     async def replace_record_set(self, zone: str, record: RecordSet) -> RecordSet:
         zone = normalize_zone(zone)
-        resp = await self._call(
-            "PUT", self._rs_path(zone, record.name, record.type), json=record.body()
+
+        async def write() -> RecordSet:
+            resp = await self._call(
+                "PUT", self._rs_path(zone, record.name, record.type), json=record.body()
+            )
+            return RecordSet.model_validate(resp.json()) if resp.content else record
+
+        return await reconcile(
+            write,
+            lambda: self._record_check(zone, record),
+            what=f"record set {record.name} {record.type}",
+            how_to_check=f"dns-record-get for {record.name} {record.type} in {zone}",
         )
-        return RecordSet.model_validate(resp.json()) if resp.content else record
+
+    async def _record_check(
+        self, zone: str, record: RecordSet
+    ) -> tuple[bool | None, RecordSet | None]:
+        """After a lost response: the record set as Edge DNS has it now. The same data: the
+        write was applied; absent or different: it was not (sending it again is safe)."""
+        current = await self.find_record_set(zone, record.name, record.type)
+        if current is not None and record.same_as(current):
+            return True, current
+        return False, None
 
     async def upsert_record_set(self, zone: str, record: RecordSet) -> UpsertResult:
         """Create the record set, or replace it when one with that name and type exists."""

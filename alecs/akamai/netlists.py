@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from alecs.akamai._base import AkamaiInputError, AkamaiModel, ServiceClient
+from alecs.akamai._base import AkamaiInputError, AkamaiModel, ServiceClient, reconcile
 from alecs.akamai.plan import PlanChange, WritePlan
 from alecs.akamai.plan import request as plan_request
 from alecs.transport.errors import AkamaiApiError
@@ -267,8 +267,25 @@ class NetlistsClient(ServiceClient):
         if contract_id is not None or group_id is not None:
             body["contractId"] = contract_id
             body["groupId"] = group_id
-        resp = await self._call("POST", "/network-lists", json=body)
-        return NetworkList.model_validate(resp.json())
+
+        async def write() -> NetworkList:
+            resp = await self._call("POST", "/network-lists", json=body)
+            return NetworkList.model_validate(resp.json())
+
+        async def check() -> tuple[bool | None, NetworkList | None]:
+            # Found by name and type (the response with its id was lost): not created twice.
+            lists = await self.list_lists(list_type=list_type, search=name)
+            same = [n for n in lists if n.name == name and n.type == list_type]
+            if len(same) == 1:
+                return True, await self.get(same[0].unique_id)
+            return (False, None) if not same else (None, None)
+
+        return await reconcile(
+            write,
+            check,
+            what=f"network list {name!r}",
+            how_to_check=f"network-list-list with search={name!r}",
+        )
 
     async def replace(self, current: NetworkList, elements: Sequence[str]) -> NetworkList:
         """PUT the list with new elements, sending `current.sync_point` (409 when stale)."""

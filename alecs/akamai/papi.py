@@ -35,7 +35,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from alecs.akamai._base import AkamaiInputError, AkamaiModel, JsonValue, ServiceClient
+from alecs.akamai._base import (
+    AkamaiInputError,
+    AkamaiModel,
+    JsonValue,
+    ServiceClient,
+    contains,
+    reconcile,
+)
 from alecs.akamai.plan import PlanChange, WritePlan
 from alecs.akamai.plan import request as plan_request
 from alecs.transport.errors import AkamaiApiError
@@ -348,14 +355,33 @@ class PapiClient(ServiceClient):
     async def create_cpcode(
         self, name: str, product_id: str, contract_id: str, group_id: str
     ) -> str:
-        """Create a CP code; returns its id (`cpc_...`)."""
-        resp = await self._call(
-            "POST",
-            "/cpcodes",
-            params={"contractId": contract_id, "groupId": group_id},
-            json={"productId": product_id, "cpcodeName": name},
+        """Create a CP code; returns its id (`cpc_...`).
+
+        When the response is lost, the CP code is looked up by name before answering (found:
+        its id is returned, so a retry does not duplicate it).
+        """
+
+        async def write() -> str:
+            resp = await self._call(
+                "POST",
+                "/cpcodes",
+                params={"contractId": contract_id, "groupId": group_id},
+                json={"productId": product_id, "cpcodeName": name},
+            )
+            return id_from_link(_link(resp, "cpcodeLink"), "cpcode")
+
+        async def check() -> tuple[bool | None, str | None]:
+            found = [
+                c for c in await self.list_cpcodes(contract_id, group_id) if c.cpcode_name == name
+            ]
+            return (True, found[-1].cpcode_id) if found else (False, None)
+
+        return await reconcile(
+            write,
+            check,
+            what=f"CP code {name!r}",
+            how_to_check=f"cpcode-list for contract {contract_id} and group {group_id}",
         )
-        return id_from_link(_link(resp, "cpcodeLink"), "cpcode")
 
     async def resolve_contract_group(
         self, contract_id: str | None, group_id: str | None, *, any_group: bool = False
@@ -499,13 +525,29 @@ class PapiClient(ServiceClient):
             if clone_etag:
                 clone["cloneFromVersionEtag"] = clone_etag
             body["cloneFrom"] = clone
-        resp = await self._call(
-            "POST",
-            "/properties",
-            params={"contractId": contract_id, "groupId": group_id},
-            json=body,
+
+        async def write() -> str:
+            resp = await self._call(
+                "POST",
+                "/properties",
+                params={"contractId": contract_id, "groupId": group_id},
+                json=body,
+            )
+            return id_from_link(_link(resp, "propertyLink"), "property")
+
+        async def check() -> tuple[bool | None, str | None]:
+            hits = await self.search(property_name=name)
+            ids = sorted({h.property_id for h in hits})
+            if len(ids) == 1:
+                return True, ids[0]
+            return (False, None) if not ids else (None, None)
+
+        return await reconcile(
+            write,
+            check,
+            what=f"property {name!r}",
+            how_to_check=f"property-search with property_name={name!r}",
         )
-        return id_from_link(_link(resp, "propertyLink"), "property")
 
     async def delete_property(self, property_id: str) -> str:
         """Delete a property that is active nowhere; returns PAPI's message."""
@@ -542,7 +584,8 @@ class PapiClient(ServiceClient):
         given = _params(propertyName=property_name, hostname=hostname, edgeHostname=edge_hostname)
         if len(given) != 1:
             raise ValueError("search by exactly one of property_name, hostname, edge_hostname")
-        resp = await self._call("POST", "/search/find-by-value", json=given)
+        # A read sent as POST: safe to retry like a GET.
+        resp = await self._call("POST", "/search/find-by-value", json=given, idempotent=True)
         return [SearchHit.model_validate(i) for i in _items(resp.json(), "versions")]
 
     # -- versions ------------------------------------------------------------------------------
@@ -604,8 +647,26 @@ class PapiClient(ServiceClient):
         if base_etag:
             body["createFromVersionEtag"] = base_etag
         pid = with_prefix("prp_", property_id)
-        resp = await self._call("POST", f"/properties/{pid}/versions", json=body)
-        return int(id_from_link(_link(resp, "versionLink"), "version"))
+
+        async def write() -> int:
+            resp = await self._call("POST", f"/properties/{pid}/versions", json=body)
+            return int(id_from_link(_link(resp, "versionLink"), "version"))
+
+        async def check() -> tuple[bool | None, int | None]:
+            # A new version is a copy of its base: the latest version, newer than the base and
+            # holding the base's rules, is the one the lost response would have named.
+            latest = await self.latest_version(pid)
+            if latest is None or latest <= int(base_version):
+                return False, None
+            new, base = await self.get_rules(pid, latest), await self.get_rules(pid, base_version)
+            return (True, latest) if new.rules == base.rules else (None, None)
+
+        return await reconcile(
+            write,
+            check,
+            what=f"new version of {pid}",
+            how_to_check=f"property-version-list for {pid}",
+        )
 
     # -- rule trees ----------------------------------------------------------------------------
 
@@ -636,17 +697,38 @@ class PapiClient(ServiceClient):
             if rule_format
             else "application/json"
         )
-        resp = await self._call(
-            "PUT",
-            f"/properties/{pid}/versions/{int(version)}/rules",
-            params=_params(
-                validateRules="true" if validate else "false",
-                dryRun="true" if dry_run else None,
-            ),
-            content=jsonlib.dumps({"rules": dict(rules)}).encode(),
-            headers={"Content-Type": ctype, "If-Match": _quoted(etag)},
+
+        async def write() -> RuleTree:
+            resp = await self._call(
+                "PUT",
+                f"/properties/{pid}/versions/{int(version)}/rules",
+                params=_params(
+                    validateRules="true" if validate else "false",
+                    dryRun="true" if dry_run else None,
+                ),
+                content=jsonlib.dumps({"rules": dict(rules)}).encode(),
+                headers={"Content-Type": ctype, "If-Match": _quoted(etag)},
+            )
+            return _rule_tree(resp)
+
+        async def check() -> tuple[bool | None, RuleTree | None]:
+            # Guarded by the etag: re-read. A new etag holding our rules means ours was applied
+            # (sending it again would only get a 412); the old etag means it was not.
+            current = await self.get_rules(pid, version, validate=validate)
+            if current.etag.strip('"') == etag.strip('"'):
+                return False, None
+            if contains(dict(rules), current.rules):
+                return True, current
+            return None, None  # changed, but not to what we sent: someone else edited it
+
+        if dry_run:
+            return await write()
+        return await reconcile(
+            write,
+            check,
+            what=f"rule tree of {pid} v{int(version)}",
+            how_to_check=f"property-rules-get for {pid} version {int(version)} (compare the etag)",
         )
-        return _rule_tree(resp)
 
     async def patch_rules(
         self,
@@ -660,17 +742,34 @@ class PapiClient(ServiceClient):
     ) -> RuleTree:
         """Apply JSON Patch operations (paths like `/rules/behaviors/0/options/ttl`)."""
         pid = with_prefix("prp_", property_id)
-        resp = await self._call(
-            "PATCH",
-            f"/properties/{pid}/versions/{int(version)}/rules",
-            params=_params(
-                validateRules="true" if validate else "false",
-                dryRun="true" if dry_run else None,
-            ),
-            content=jsonlib.dumps([dict(op) for op in operations]).encode(),
-            headers={"Content-Type": "application/json-patch+json", "If-Match": _quoted(etag)},
+
+        async def write() -> RuleTree:
+            resp = await self._call(
+                "PATCH",
+                f"/properties/{pid}/versions/{int(version)}/rules",
+                params=_params(
+                    validateRules="true" if validate else "false",
+                    dryRun="true" if dry_run else None,
+                ),
+                content=jsonlib.dumps([dict(op) for op in operations]).encode(),
+                headers={"Content-Type": "application/json-patch+json", "If-Match": _quoted(etag)},
+            )
+            return _rule_tree(resp)
+
+        async def check() -> tuple[bool | None, RuleTree | None]:
+            # The etag guards the patch: unchanged means not applied; changed means ours or
+            # someone else's edit, which a re-read alone cannot tell apart.
+            current = await self.get_rules(pid, version, validate=validate)
+            return (False, None) if current.etag.strip('"') == etag.strip('"') else (None, None)
+
+        if dry_run:
+            return await write()
+        return await reconcile(
+            write,
+            check,
+            what=f"rule patch of {pid} v{int(version)}",
+            how_to_check=f"property-rules-get for {pid} version {int(version)} (compare the etag)",
         )
-        return _rule_tree(resp)
 
     # -- version hostnames ---------------------------------------------------------------------
 
@@ -821,13 +920,30 @@ class PapiClient(ServiceClient):
             body["secureNetwork"] = secure_network
         if cert_enrollment_id is not None:
             body["certEnrollmentId"] = int(cert_enrollment_id)
-        resp = await self._call(
-            "POST",
-            "/edgehostnames",
-            params={"contractId": contract_id, "groupId": group_id},
-            json=body,
+
+        async def write() -> str:
+            resp = await self._call(
+                "POST",
+                "/edgehostnames",
+                params={"contractId": contract_id, "groupId": group_id},
+                json=body,
+            )
+            return id_from_link(_link(resp, "edgeHostnameLink"), "edgehostname")
+
+        domain = f"{domain_prefix}.{domain_suffix}".lower()
+
+        async def check() -> tuple[bool | None, str | None]:
+            for ehn in await self.list_edge_hostnames(contract_id, group_id):
+                if ehn.edge_hostname_domain.lower() == domain:
+                    return True, ehn.edge_hostname_id
+            return False, None
+
+        return await reconcile(
+            write,
+            check,
+            what=f"edge hostname {domain}",
+            how_to_check=f"edge-hostname-list for contract {contract_id} (look for {domain})",
         )
-        return id_from_link(_link(resp, "edgeHostnameLink"), "edgehostname")
 
     # -- dry-run plans (read only: see alecs/akamai/plan.py) ------------------------------------
 

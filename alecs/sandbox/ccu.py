@@ -10,15 +10,18 @@ Refusals, in the order Fast Purge checks them, with its response document (`supp
 
 - network other than `staging`/`production`: 400 "bad network";
 - body over 50,000 bytes: 413 "Request Entity Too Large";
-- not JSON: 415 "bad media type" / 400 "bad request"; members other than `objects`, or
-  `objects` missing, empty or not a list: 400 "bad request";
+- not JSON: 415 "bad media type" / 400 "bad request"; members other than `objects` (and
+  `hostname` for URL purges: `{"hostname": "www.example.com", "objects": ["/a", "/b"]}`
+  purges those paths on that host), or `objects` missing, empty or not a list: 400
+  "bad request"; CP codes may be numbers or digit strings (`"12345"`);
 - a URL that is not ASCII, not http(s), or has a malformed hostname: 400 "bad URL" /
   "bad URL hostname" (Akamai's wording, naming the offending character); a CP code that is not
   a positive integer: 400 "bad CP code"; an empty, too long (> 128) or ill-formed cache tag:
   400 "bad cache tag";
 - rate limits (route registered without the framework's token): one token from `ccu` plus
   one per object from `ccu-url`, `ccu-cpcode` or `ccu-tag`, all or nothing; 429 bodies carry
-  `rateLimit`, `rateLimitCurrentRequestSize` and `rateLimitRemaining` like the examples;
+  `rateLimit`, `rateLimitCurrentRequestSize` and `rateLimitRemaining` like the examples, as
+  `application/json` (the spec's media type for Fast Purge's 429);
 - authorization: a URL whose hostname is not on one of the account's property versions, an
   ARL or a CP code not in the account's CP codes: 403 "unauthorized arl" / "unauthorized
   cpcode" with the object as `detail`. Cache tags are not owned, so never refused.
@@ -31,7 +34,7 @@ import secrets
 import unicodedata
 from typing import Any
 
-from alecs.sandbox.app import Request, Response, Router
+from alecs.sandbox.framework import Request, Response, Router
 from alecs.sandbox.ratelimit import RateDecision
 
 ACTIONS = ("invalidate", "delete")
@@ -63,6 +66,8 @@ def register(router: Router) -> None:
             )
     for family in _RATE_TITLES:
         router.set_rate_limit_body(family, _rate_limit_body)
+        # Fast Purge's 429 is application/json (ccu/v3: the 429 response's content type)
+        router.set_rate_limit_media_type(family, "application/json")
 
 
 def support_id(kind: str) -> str:
@@ -171,7 +176,8 @@ def _objects(req: Request, kind: str) -> list[Any]:
         raise _Refused(400, "bad request", "The request body is not valid JSON.") from None
     if not isinstance(body, dict):
         raise _Refused(400, "bad request", 'The request body must be {"objects": [...]}.')
-    unknown = sorted(set(body) - {"objects"})
+    allowed = {"objects", "hostname"} if kind == "url" else {"objects"}
+    unknown = sorted(set(body) - allowed)
     if unknown:
         raise _Refused(
             400, "bad request", f"Unknown member(s) in the request: {', '.join(unknown)}"
@@ -179,10 +185,40 @@ def _objects(req: Request, kind: str) -> list[Any]:
     objects = body.get("objects")
     if not isinstance(objects, list) or not objects:
         raise _Refused(400, "bad request", "'objects' must be a non-empty array.")
+    if "hostname" in body:
+        objects = _with_hostname(body["hostname"], objects)
+    if kind == "cpcode":  # CP codes may be sent as strings ("12345"), as Akamai's CLI does
+        objects = [_cpcode_value(item) for item in objects]
     check = {"url": _check_url, "cpcode": _check_cpcode, "tag": _check_tag}[kind]
     for item in objects:
         check(item)
     return objects
+
+
+def _with_hostname(hostname: Any, paths: list[Any]) -> list[Any]:
+    """The `{"hostname": ..., "objects": [paths]}` form (UrlRequestWithHostname) as URLs; the
+    purge covers both the http and https scheme."""
+    if not isinstance(hostname, str) or not hostname.strip():
+        raise _Refused(400, "bad request", "'hostname' must be a non-empty string.")
+    urls: list[Any] = []
+    for path in paths:
+        if not isinstance(path, str) or not path:
+            raise _Refused(400, "bad URL", f"Invalid or malformed path {path!r}")
+        if "://" in path:
+            raise _Refused(
+                400,
+                "bad URL",
+                f"With 'hostname', objects are paths such as '/index.html', not URLs: {path!r}",
+            )
+        path = path if path.startswith("/") else "/" + path
+        urls.append(f"https://{hostname.strip()}{path}")
+    return urls
+
+
+def _cpcode_value(item: Any) -> Any:
+    if isinstance(item, str) and item.strip().isdigit():
+        return int(item.strip())
+    return item
 
 
 def _check_url(item: Any) -> None:
@@ -213,7 +249,11 @@ def _check_url(item: Any) -> None:
 
 def _check_cpcode(item: Any) -> None:
     if not isinstance(item, int) or isinstance(item, bool) or item <= 0:
-        raise _Refused(400, "bad CP code", f"Invalid CP code {item!r}: CP codes are integers")
+        raise _Refused(
+            400,
+            "bad CP code",
+            f"Invalid CP code {item!r}: CP codes are positive integers (or digit strings)",
+        )
 
 
 def _check_tag(item: Any) -> None:

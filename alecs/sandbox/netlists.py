@@ -18,7 +18,10 @@ Shaped like ../shared/akamai-apis/apis/network-lists/v2, under `/network-list/v2
 - `GET /network-lists/{id}/environments/{env}/status`: activation status, `Retry-After`
   while pending;
 - `GET /network-lists/{id}/sync-points/{n}/history`: the list as activated at syncPoint n;
-- `GET /activations/{activationId}`: activation details.
+- `GET /activations/{activationId}`: activation details;
+- `POST /notifications/subscribe|unsubscribe` with `{"recipients": [...], "uniqueIds":
+  [...]}`: who is told about changes to those lists (204; kept per list as
+  `notificationRecipients` in `network_list_subscriptions`; 404 for an unknown list).
 
 Every change increments the list's `syncPoint`. Activation status per environment: INACTIVE
 (never), PENDING_ACTIVATION until the sandbox's delay for `netlists.activation` has passed on
@@ -38,7 +41,7 @@ import math
 import re
 from typing import Any
 
-from alecs.sandbox.app import ApiProblem, Request, Response, Router
+from alecs.sandbox.framework import ApiProblem, Request, Response, Router
 from alecs.sandbox.state import operation_remaining, operation_state
 
 BASE = "/network-list/v2"
@@ -69,6 +72,8 @@ def register(router: Router) -> None:
     router.add("GET", f"{one}/environments/{{environment}}/status", activation_status)
     router.add("GET", f"{one}/sync-points/{{syncPoint}}/history", history)
     router.add("GET", f"{BASE}/activations/{{activationId}}", get_activation)
+    router.add("POST", f"{BASE}/notifications/subscribe", subscribe)
+    router.add("POST", f"{BASE}/notifications/unsubscribe", unsubscribe)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -742,3 +747,54 @@ def get_activation(req: Request) -> dict[str, Any]:
         "status": status,
         "networkList": network_list,
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Notification subscriptions
+
+
+def _subscription_body(req: Request) -> tuple[list[str], list[str]]:
+    body = req.json()
+    if not isinstance(body, dict) or set(body) - {"recipients", "uniqueIds"}:
+        raise _invalid('The body must be {"recipients": [...], "uniqueIds": [...]}.')
+    recipients, ids = body.get("recipients"), body.get("uniqueIds")
+    errors = {}
+    if (
+        not isinstance(recipients, list)
+        or not recipients
+        or not all(
+            isinstance(r, str) and re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", r) for r in recipients
+        )
+    ):
+        errors["recipients"] = "at least one e-mail address"
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+        errors["uniqueIds"] = "at least one network list id"
+    if errors:
+        raise _invalid("The subscription is not valid.", errors)
+    for list_id in ids:
+        if req.state.get(LISTS, list_id) is None:
+            raise _not_found(list_id)
+    return list(dict.fromkeys(recipients)), list(dict.fromkeys(ids))
+
+
+def _update_subscriptions(req: Request, *, add: bool) -> Response:
+    recipients, ids = _subscription_body(req)
+    with req.transaction() as tx:
+        for list_id in ids:
+            doc = tx.get("network_list_subscriptions", list_id) or {"uniqueId": list_id}
+            current = list(doc.get("notificationRecipients") or [])
+            if add:
+                current += [r for r in recipients if r not in current]
+            else:
+                current = [r for r in current if r not in recipients]
+            doc["notificationRecipients"] = current
+            tx.put("network_list_subscriptions", list_id, doc)
+    return Response(None, 204)
+
+
+def subscribe(req: Request) -> Response:
+    return _update_subscriptions(req, add=True)
+
+
+def unsubscribe(req: Request) -> Response:
+    return _update_subscriptions(req, add=False)

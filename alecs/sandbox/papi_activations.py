@@ -3,7 +3,8 @@
 `POST` answers 201 with `activationLink` and `Location`; the activation is PENDING until the
 sandbox's scaled delay for `papi.activation` (or `papi.activation.production`, when configured)
 has passed on the sandbox clock, then ACTIVE (FAILED with `[sandbox:fail]` in the note).
-`GET .../activations/{activationId}` of a PENDING activation carries `Retry-After` (seconds).
+`GET .../activations/{activationId}` of a PENDING activation carries `Retry-After` (seconds);
+`DELETE` on it cancels it (ABORTED; 422 once it is no longer pending).
 
 Refusals, as PAPI words them:
 
@@ -21,8 +22,8 @@ import math
 from typing import Any
 
 from alecs.sandbox import papi_rules
-from alecs.sandbox.app import Request, Response, Router
-from alecs.sandbox.papi import respond, with_prefix
+from alecs.sandbox.framework import Request, Response, Router
+from alecs.sandbox.papi_common import respond, with_prefix
 from alecs.sandbox.papi_model import (
     FAIL_MARKER,
     NETWORKS,
@@ -224,8 +225,34 @@ def create_activation(req: Request) -> Response:
     return respond(req, {"activationLink": link}, 201, {"Location": link})
 
 
+def cancel_activation(req: Request) -> Response:
+    """`DELETE` on a PENDING activation cancels it: it becomes ABORTED and the version's
+    status on that network is as before. An activation that is no longer pending: 422."""
+    prop = find_property(req)
+    activation_id = with_prefix("atv_", req.params["activationId"])
+    now = req.now()
+    with req.transaction() as tx:
+        doc = tx.get("activations", activation_id)
+        if doc is None or doc["propertyId"] != prop["propertyId"]:
+            req.fail(404, NOT_FOUND)
+        status = render_activation(doc, now)["status"]
+        if status != "PENDING":
+            return _problem_422(
+                req,
+                f"{PROBLEMS}/activation-not-pending",
+                "activation_cannot_be_cancelled",
+                [f"Activation {activation_id}", f"Status {status}"],
+            )
+        doc.pop("operation", None)
+        doc.update(status="ABORTED", updateDate=req.iso_now())
+        tx.put("activations", activation_id, doc)
+    item = render_activation(doc, now)
+    return respond(req, {**envelope(prop), "activations": {"items": [item]}})
+
+
 def register(router: Router) -> None:
     base = "/papi/v1/properties/{propertyId}/activations"
     router.add("GET", base, list_activations)
     router.add("POST", base, create_activation)
     router.add("GET", base + "/{activationId}", get_activation)
+    router.add("DELETE", base + "/{activationId}", cancel_activation)

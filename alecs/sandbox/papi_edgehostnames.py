@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from alecs.sandbox.app import Request, Response, Router
-from alecs.sandbox.papi import require_contract, require_group, respond, with_prefix
+from alecs.sandbox.framework import Request, Response, Router
+from alecs.sandbox.papi_common import require_contract, require_group, respond, with_prefix
 from alecs.sandbox.papi_properties import NOT_FOUND
 from alecs.sandbox.state import operation_done
 

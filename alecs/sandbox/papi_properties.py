@@ -19,12 +19,13 @@ get 403 and a hint to create a new version.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any, NoReturn
 
 from alecs.sandbox import papi_rules
-from alecs.sandbox.app import Request, Response, Router
-from alecs.sandbox.papi import require_contract, require_group, respond, with_prefix
+from alecs.sandbox.framework import Request, Response, Router
+from alecs.sandbox.papi_common import require_contract, require_group, respond, with_prefix
 from alecs.sandbox.papi_model import (
     new_etag,
     property_states,
@@ -417,7 +418,9 @@ def latest_version(req: Request) -> Response:
         if version is None:
             req.fail(404, f"No version of {prop['propertyId']} is active on {network}.")
     link = f"/papi/v1/properties/{prop['propertyId']}/versions/{version}?{context_query(prop)}"
-    return respond(req, {"versionLink": link}, 302, {"Location": link})
+    # Location is absolute, as PAPI sends it: clients that follow it re-sign the full URL
+    location = f"https://{req.header('host') or 'localhost'}{link}"
+    return respond(req, {"versionLink": link}, 302, {"Location": location})
 
 
 def create_version(req: Request) -> Response:
@@ -486,12 +489,51 @@ def _rules_response(
     return respond(req, body, headers={"ETag": quoted(doc["etag"])})
 
 
+def accepted_rule_format(req: Request) -> str | None:
+    """The rule format asked for in `Accept` (`application/vnd.akamai.papirules.v2024-05-31
+    +json`; `latest` is the newest), None when Accept names none; 406 for a format that does
+    not exist (papi/v1/errors/406.yaml)."""
+    accept = req.header("accept") or ""
+    for part in accept.split(","):
+        m = _RULES_CTYPE.match(part.split(";")[0].strip().lower())
+        if m is None:
+            continue
+        wanted = m.group(1)
+        if wanted == "latest":
+            return RULE_FORMATS[0]
+        if wanted in RULE_FORMATS:
+            return wanted
+        req.fail(
+            406,
+            "The system does not support the content-type restrictions provided by your "
+            f"'Accept' header: there is no rule format {wanted!r}; the rule formats are "
+            f"'latest', {', '.join(repr(f) for f in RULE_FORMATS)} (GET /papi/v1/rule-formats).",
+            title="Not Acceptable",
+            type=f"{PROBLEMS}/http/not-acceptable",
+        )
+    return None
+
+
 def get_rules(req: Request) -> Response:
     prop = find_property(req)
     version = version_number(req)
     find_version(req, prop, version)
     doc = req.state.get("property_rules", version_key(prop["propertyId"], version))
-    return _rules_response(req, prop, doc, validate=_validate_flag(req))
+    wanted = accepted_rule_format(req)
+    if wanted is not None and wanted != doc["ruleFormat"]:
+        # The sandbox's behaviors and options are the same in every rule format it knows, so
+        # the tree converts by relabelling it (PAPI converts behaviors between formats).
+        doc = dict(doc, ruleFormat=wanted)
+    response = _rules_response(req, prop, doc, validate=_validate_flag(req))
+    if wanted is not None:
+        response.content_type = f"application/vnd.akamai.papirules.{wanted}+json"
+    return response
+
+
+def head_rules(req: Request) -> Response:
+    """HEAD on the rule tree: the GET's status and ETag, no body."""
+    response = get_rules(req)
+    return Response(b"", response.status, response.headers, response.content_type)
 
 
 def _schema_problem(req: Request, problem: papi_rules.SchemaProblem) -> NoReturn:
@@ -589,14 +631,44 @@ def patch_rules(req: Request) -> Response:
 
 
 def _hostnames_response(req: Request, prop: dict[str, Any], doc: dict[str, Any]) -> Response:
+    items = doc["items"]
+    if (req.arg("includeCertStatus") or "false").lower() == "true":
+        items = [_with_cert_status(req, prop, doc["propertyVersion"], item) for item in items]
     body = {
         **envelope(prop),
         "propertyId": prop["propertyId"],
         "propertyVersion": doc["propertyVersion"],
         "etag": doc["etag"],
-        "hostnames": {"items": doc["items"]},
+        "hostnames": {"items": items},
     }
     return respond(req, body, headers={"ETag": quoted(doc["etag"])})
+
+
+def _with_cert_status(
+    req: Request, prop: dict[str, Any], version: int, item: dict[str, Any]
+) -> dict[str, Any]:
+    """A hostname with `certStatus` (includeCertStatus=true): for DEFAULT (Akamai-managed DV)
+    certificates, the validation CNAME and per network PENDING, or DEPLOYED once this version
+    is active there."""
+    if item.get("certProvisioningType") != "DEFAULT":
+        return item
+    states = property_states(req.state.list("activations"), prop["propertyId"], req.now())
+    host = item["cnameFrom"]
+    token = hashlib.sha256(f"{prop['propertyId']}/{host}".encode()).hexdigest()[:16]
+    status = {
+        network.lower(): [
+            {"status": "DEPLOYED" if states[network].active == version else "PENDING"}
+        ]
+        for network in ("STAGING", "PRODUCTION")
+    }
+    cert_status = {
+        "validationCname": {
+            "hostname": f"_acme-challenge.{host}",
+            "target": f"{token}.{host}.akamai-domain.com",
+        },
+        **status,
+    }
+    return {**item, "certStatus": cert_status}
 
 
 def get_hostnames(req: Request) -> Response:
@@ -778,6 +850,7 @@ def register(router: Router) -> None:
     router.add("GET", base + "/{propertyId}/versions/{propertyVersion}", get_version)
     rules = base + "/{propertyId}/versions/{propertyVersion}/rules"
     router.add("GET", rules, get_rules)
+    router.add("HEAD", rules, head_rules)
     router.add("PUT", rules, put_rules)
     router.add("PATCH", rules, patch_rules)
     hosts = base + "/{propertyId}/versions/{propertyVersion}/hostnames"

@@ -3,9 +3,13 @@
 Two kinds of problems, as PAPI reports them:
 
 - A rule tree that does not match the rule format's schema (an unknown behavior or criterion,
-  a behavior without `name` or `options`, a top-level rule not named `default`) is refused with
-  `400 json-schema-invalid` ("Input does not match schema") and an `errors[]` entry per problem.
-  Nothing is saved.
+  a behavior without `name` or `options`, a top-level rule not named `default`, an option of
+  the wrong type, outside its enum, not matching its pattern or missing while required, a
+  `comments` longer than 10,000 characters) is refused with `400 json-schema-invalid`
+  ("Input does not match schema") and an `errors[]` entry per problem. Nothing is saved.
+  The schema is the sandbox's own rule format, `data/rule-format.json` (served by
+  `GET /papi/v1/schemas/products/{productId}/{ruleFormat}`): PAPI's shape
+  (`definitions/catalog/behaviors/<name>`) for the behaviors and criteria the sandbox knows.
 - A tree that fits the schema but would not work is saved, and the response carries `errors`
   (they block activation) and `warnings` (acknowledged at activation), each like
   `{"type", "title", "detail", "errorLocation"}`.
@@ -17,10 +21,13 @@ Two kinds of problems, as PAPI reports them:
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
+import json
+import re
 from typing import Any
 
-from alecs.sandbox.seed import BEHAVIORS, CRITERIA
+from alecs.sandbox.seed import BEHAVIORS, CRITERIA, load_data
 
 PROBLEMS = "https://problems.luna.akamaiapis.net/papi/v1"
 VALIDATION = "https://problems.luna.akamaiapis.net/papi/v0/validation"
@@ -53,6 +60,132 @@ def _schema_error(location: str, detail: str, kind: str) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def rule_format_schema() -> dict[str, Any]:
+    """The sandbox's rule format schema (read once; do not modify the result)."""
+    return load_data("rule-format.json")
+
+
+def catalog(kind: str) -> dict[str, Any]:
+    """`behaviors` or `criteria` of the rule format catalog: name -> JSON schema."""
+    return rule_format_schema()["definitions"]["catalog"][kind]
+
+
+_JSON_TYPES = {
+    "string": str,
+    "boolean": bool,
+    "object": dict,
+    "array": list,
+    "null": type(None),
+}
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    for name, kind in _JSON_TYPES.items():
+        if isinstance(value, kind):
+            return name
+    return "unknown"
+
+
+def _type_ok(value: Any, allowed: list[str]) -> bool:
+    actual = _json_type(value)
+    return actual in allowed or (actual == "integer" and "number" in allowed)
+
+
+def _short(value: str) -> str:
+    return value if len(value) <= 40 else value[:37] + "..."
+
+
+def check_value(value: Any, schema: dict[str, Any], where: str, out: list[dict[str, Any]]) -> None:
+    """Check `value` against a small JSON Schema subset (type, enum, required, properties,
+    items, maxLength, pattern, minimum, maximum), adding PAPI-style schema errors to `out`."""
+    allowed = schema.get("type")
+    if allowed is not None:
+        allowed = [allowed] if isinstance(allowed, str) else list(allowed)
+        if not _type_ok(value, allowed):
+            out.append(
+                _schema_error(
+                    where,
+                    f"instance type ({_json_type(value)}) does not match any allowed primitive "
+                    f"type (allowed: {json.dumps(allowed, separators=(',', ':'))})",
+                    "type",
+                )
+            )
+            return
+    if "enum" in schema and value not in schema["enum"]:
+        out.append(
+            _schema_error(
+                where,
+                f"instance value ({json.dumps(value)}) not found in enum (possible values: "
+                f"{json.dumps(schema['enum'], separators=(',', ':'))})",
+                "enum",
+            )
+        )
+    if isinstance(value, str):
+        limit = schema.get("maxLength")
+        if limit is not None and len(value) > limit:
+            out.append(
+                _schema_error(
+                    where,
+                    f'string "{_short(value)}" is too long (length: {len(value)}, maximum '
+                    f"allowed: {limit})",
+                    "maxLength",
+                )
+            )
+        pattern = schema.get("pattern")
+        if pattern is not None and not re.search(pattern, value):
+            out.append(
+                _schema_error(
+                    where,
+                    f'ECMA 262 regex "{pattern}" does not match input string "{_short(value)}"',
+                    "pattern",
+                )
+            )
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if "minimum" in schema and value < schema["minimum"]:
+            out.append(
+                _schema_error(
+                    where,
+                    f"numeric instance is lower than the required minimum (minimum: "
+                    f"{schema['minimum']}, found: {value})",
+                    "minimum",
+                )
+            )
+        if "maximum" in schema and value > schema["maximum"]:
+            out.append(
+                _schema_error(
+                    where,
+                    f"numeric instance is greater than the required maximum (maximum: "
+                    f"{schema['maximum']}, found: {value})",
+                    "maximum",
+                )
+            )
+    if isinstance(value, dict):
+        missing = [k for k in schema.get("required", ()) if k not in value]
+        if missing:
+            out.append(
+                _schema_error(
+                    where,
+                    f"object has missing required properties "
+                    f"({json.dumps(missing, separators=(',', ':'))})",
+                    "required",
+                )
+            )
+        for key, sub in (schema.get("properties") or {}).items():
+            if key in value and "$ref" not in sub:
+                check_value(value[key], sub, f"{where}/{key}", out)
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        if "$ref" not in schema["items"]:
+            for i, item in enumerate(value):
+                check_value(item, schema["items"], f"{where}/{i}", out)
+
+
 def _check_features(
     items: Any, where: str, catalog: frozenset[str], kind: str, out: list[dict[str, Any]]
 ) -> None:
@@ -83,6 +216,15 @@ def _check_features(
             out.append(
                 _schema_error(f"{loc}/options", "object has missing required options", "required")
             )
+        elif name in catalog:
+            schema = _catalog_schema(kind, name)
+            if schema is not None:
+                check_value(item["options"], schema, f"{loc}/options", out)
+
+
+def _catalog_schema(kind: str, name: str) -> dict[str, Any] | None:
+    entry = catalog("behaviors" if kind == "behavior" else "criteria").get(name)
+    return None if entry is None else entry["properties"]["options"]
 
 
 def _check_rule(rule: Any, where: str, out: list[dict[str, Any]], *, top: bool) -> None:
@@ -100,6 +242,10 @@ def _check_rule(rule: Any, where: str, out: list[dict[str, Any]], *, top: bool) 
         )
     if top and "behaviors" not in rule:
         out.append(_schema_error(where, "object has missing required behaviors", "required"))
+    rule_props = rule_format_schema()["definitions"]["rule"]["properties"]
+    for key in ("name", "comments", "criteriaMustSatisfy", "uuid", "options"):
+        if key in rule and not (key == "name" and not isinstance(rule[key], str)):
+            check_value(rule[key], rule_props[key], f"{where}/{key}", out)
     _check_features(rule.get("behaviors"), f"{where}/behaviors", BEHAVIORS, "behavior", out)
     _check_features(rule.get("criteria"), f"{where}/criteria", CRITERIA, "criterion", out)
     children = rule.get("children")
@@ -123,6 +269,12 @@ def check_schema(body: Any) -> dict[str, Any]:
     if problems:
         raise SchemaProblem(problems)
     return body["rules"]
+
+
+def walk(rule: dict[str, Any]):
+    """Every rule of a tree, the top rule first."""
+    for found, _where in _walk(rule, "/rules"):
+        yield found
 
 
 def _walk(rule: dict[str, Any], where: str):

@@ -85,7 +85,10 @@ class RateDecision:
     def headers(self, wall_now: float) -> dict[str, str]:
         from alecs.sandbox.state import iso_ms
 
-        out = {"X-RateLimit-Limit": str(self.limit), "X-RateLimit-Remaining": str(self.remaining)}
+        # a bucket may hold more tokens than the advertised limit (a burst allowance): the
+        # remaining count shown never exceeds the limit, as on the real APIs
+        remaining = max(0, min(self.remaining, self.limit))
+        out = {"X-RateLimit-Limit": str(self.limit), "X-RateLimit-Remaining": str(remaining)}
         if not self.allowed:
             out["Akamai-RateLimit-Next"] = iso_ms(wall_now + self.retry_after_s)
             out["Retry-After"] = str(max(1, math.ceil(self.retry_after_s)))

@@ -25,15 +25,13 @@ import shutil
 import socket
 import tempfile
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from alecs.config import Credentials
 from alecs.sandbox import DEFAULT_PORT, seed
-from alecs.sandbox.faults import FaultRule
-from alecs.sandbox.ratelimit import BucketSpec
+from alecs.sandbox.settings import SandboxSettings
 from alecs.sandbox.tls import TlsFiles, atomic_write, ensure_tls
 from alecs.sandbox.verify import ApiClient
 
@@ -58,32 +56,6 @@ def default_state_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("alecs", appauthor=False)) / "sandbox"
-
-
-@dataclass
-class SandboxSettings:
-    """How to run the sandbox. Every field has a default that suits tests."""
-
-    port: int = 0
-    host: str = "127.0.0.1"
-    state_dir: Path | None = None  # None: a temporary directory removed by stop()
-    persist: bool = False  # keep state in state_dir/sandbox.sqlite3
-    reset: bool = False  # delete persisted state first: start from the seed data
-    rate_limits: bool = True
-    rate_limit_overrides: Mapping[str, BucketSpec | Mapping[str, Any]] = field(default_factory=dict)
-    activation_delay_s: float = 5.0  # default delay of every long-running operation
-    operation_delays: Mapping[str, float] = field(default_factory=dict)  # "papi.activation": 2
-    latency_ms: float = 0.0
-    jitter_ms: float = 0.0
-    error_rate: float = 0.0
-    reset_rate: float = 0.0
-    fault_pattern: str = "*"
-    faults: Sequence[FaultRule | Mapping[str, Any]] = ()
-    fault_seed: int | None = None
-    max_clock_skew_s: float = 300.0
-    headers_to_sign: tuple[str, ...] = ()  # headers the API clients must sign (edgerc key)
-    keep_alive_s: float = 60.0
-    graceful_timeout_s: float = 1.0
 
 
 def _token(prefix: str) -> str:
@@ -319,6 +291,10 @@ class SandboxThread:
         from hypercorn.config import Config
         from hypercorn.utils import wrap_app
 
+        from alecs.sandbox.http1 import install_reason_phrases
+
+        install_reason_phrases()
+
         assert self.tls is not None and self._sock is not None
         s = self.settings
         config = Config()
@@ -354,6 +330,10 @@ class SandboxThread:
             connections[key] = writer
             try:
                 await TCPServer(wrapped, loop, config, context, {}, reader, writer)
+            except asyncio.CancelledError:
+                # stop() cancels busy connections; end the task normally, since asyncio's
+                # stream callback (Python 3.11) logs a cancelled connection task as an error
+                pass
             finally:
                 connections.pop(key, None)
                 tasks.discard(task)

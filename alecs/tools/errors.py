@@ -17,6 +17,7 @@ from mcp.types import CallToolResult, TextContent
 from alecs.transport.errors import (
     AkamaiApiError,
     AlecsError,
+    AmbiguousWriteError,
     CircuitOpenError,
     DeadlineExceededError,
     RateLimitedError,
@@ -67,6 +68,7 @@ _ERROR_LABELS: tuple[tuple[type[AlecsError], str], ...] = (
     (CircuitOpenError, "Akamai API paused after repeated failures (circuit open)"),
     (RateLimitedError, "Rate limited"),
     (DeadlineExceededError, "Timed out"),
+    (AmbiguousWriteError, "Network error during a write"),
     (TransportError, "Network error"),
 )
 

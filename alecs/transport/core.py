@@ -1,42 +1,49 @@
 """`Transport`: the one network layer every Akamai call goes through.
 
-The pipeline of one `request()`, outermost first (DESIGN.md section 2):
+The pipeline of one `request()`, outermost first:
 
 1. Single-flight (GET): identical in-flight calls share one request, so followers take no
    rate-limit tokens and no breaker probes.
 2. Deadline: one absolute deadline for the whole call; every wait is clipped to it, and a wait
    that cannot fit fails at once with the reason.
-3. Circuit breaker (per host): open -> fail now without touching the network; half-open -> one
-   probe, the others fail fast.
-4. Attempt loop (`RetryPolicy` and the host's `RetryBudget`), each attempt:
-   rate limiter (wait locally for a token) -> sign (fresh timestamp and nonce, by the client's
-   `EdgeGridAuth` on every send) -> send on the section's pooled client -> classify -> record
-   (breaker, rate limiter learns `X-RateLimit-*`, metrics) -> wait (server hint or backoff).
-5. Errors: `AkamaiApiError`, `CircuitOpenError`, `RateLimitedError`, `TransportError`,
-   `DeadlineExceededError`, each with the attempt count and never a secret.
+3. Attempt loop (`_call`), one named step per stage, each a small method:
+   `_prepare` (family, bucket group, breaker and budget of the (host, family), the request) ->
+   `_wait_for_rate_limit` (a token, waiting locally; a 429 pause releases waiters at the refill
+   rate) -> `_admit` (the circuit breaker's permit, taken right before sending; while a probe
+   is in flight, wait for its verdict) -> `_send` (EdgeGrid signs afresh on every send) ->
+   `_observe` (metrics, the limiter learns `X-RateLimit-*`, a probe's verdict) ->
+   `RetryPolicy.decide` (pure) -> `_throttle` (429 / IP block: no retry budget) or `_back_off`
+   (spend the (host, family) `RetryBudget`, full-jitter backoff) or `_conclude` (the breaker
+   counts the call's final outcome once; the response or a typed error).
+4. Errors: `AkamaiApiError`, `CircuitOpenError`, `RateLimitedError`, `TransportError`,
+   `AmbiguousWriteError` (a write that may have been applied), `DeadlineExceededError`, each
+   with the attempt count and never a secret.
 
-Hot path: no logging formatting unless DEBUG is on, no per-request objects beyond httpx2's own
-request and response, metrics are a few integer updates.
+Hot path: no logging formatting unless DEBUG is on, one small state object per call and one
+`Outcome` per attempt beyond httpx2's own request and response; metrics are integer updates.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import copy
 import dataclasses
 import gzip
 import json as jsonlib
 import logging
 import ssl
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Self
 
+import httpcore2
 import httpx2
 
 from alecs.config import Credentials
 from alecs.transport import observe
-from alecs.transport.breaker import HostBreaker
+from alecs.transport.breaker import PERMIT_NORMAL, PERMIT_PROBE, BreakerSet, CircuitBreaker
 from alecs.transport.clock import SYSTEM_CLOCK, Clock
 from alecs.transport.dns import (
     CachingBackend,
@@ -49,6 +56,7 @@ from alecs.transport.dns import (
 from alecs.transport.errors import (
     AkamaiApiError,
     AlecsError,
+    AmbiguousWriteError,
     CircuitOpenError,
     DeadlineExceededError,
     RateLimitedError,
@@ -63,12 +71,19 @@ from alecs.transport.metrics import (
     totals,
 )
 from alecs.transport.netstream import AsyncioBackend
-from alecs.transport.pool import SectionClient, redact_proxy
+from alecs.transport.pool import SectionClient, redact_proxy, unprocessed_reason
 from alecs.transport.probe import ProbeResult, run_probe, split_host
-from alecs.transport.ratelimit import RateLimiter, family_for_path, purge_objects
-from alecs.transport.retry import RetryBudget, server_wait_hint
+from alecs.transport.ratelimit import BucketGroup, RateLimiter, family_for_path, purge_objects
+from alecs.transport.retry import (
+    WRITE_METHODS,
+    Outcome,
+    RetryBudget,
+    RetryDecision,
+    RetryPolicy,
+    server_wait_hint,
+)
 from alecs.transport.settings import TransportSettings
-from alecs.transport.singleflight import SingleFlight
+from alecs.transport.singleflight import SingleFlight, SingleFlightTimeout
 
 log = logging.getLogger("alecs.transport")
 
@@ -83,26 +98,116 @@ for _name in ("httpx2", "httpcore2", "h2", "hpack"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 _DEBUG = logging.DEBUG
+_HOW_TO_CHECK = "read the resource back (GET) before sending {method} again"
 _REQUEST_ID_HEADERS = ("x-trace-id", "akamai-request-id", "x-akamai-request-id", "x-request-id")
 
 
 class _Section:
-    __slots__ = ("breaker", "budget", "client", "credentials", "host", "metrics", "name")
+    __slots__ = (
+        "breakers",
+        "budgets",
+        "client",
+        "credentials",
+        "host",
+        "metrics",
+        "name",
+        "policy",
+    )
 
     def __init__(
         self,
         client: SectionClient,
-        breaker: HostBreaker,
-        budget: RetryBudget,
+        breakers: BreakerSet,
+        budgets: dict[str, RetryBudget],
         metrics: HostMetrics,
+        policy: RetryPolicy,
     ) -> None:
         self.client = client
         self.credentials = client.credentials
         self.name = client.section
         self.host = client.host
+        self.breakers = breakers  # shared by the sections of one host
+        self.budgets = budgets  # per API family, shared by the sections of one host
+        self.metrics = metrics
+        self.policy = policy
+
+    def budget_for(self, family: str) -> RetryBudget:
+        budget = self.budgets.get(family)
+        if budget is None:
+            budget = self.budgets[family] = RetryBudget.from_policy(self.policy)
+        return budget
+
+
+class _Call:
+    """The state of one call while it moves through the pipeline steps of `Transport`."""
+
+    __slots__ = (
+        "attempt",
+        "breaker",
+        "budget",
+        "budget_s",
+        "deadline_at",
+        "debug",
+        "error",
+        "family",
+        "group",
+        "idempotent",
+        "kind",
+        "method",
+        "objects",
+        "path",
+        "per_attempt",
+        "permit",
+        "request",
+        "response",
+        "sec",
+        "sent",
+        "shared",
+        "t0",
+        "throttles",
+    )
+
+    def __init__(
+        self,
+        *,
+        sec: _Section,
+        method: str,
+        path: str,
+        family: str,
+        request: httpx2.Request,
+        group: BucketGroup | None,
+        objects: tuple[str, int] | None,
+        idempotent: bool | None,
+        per_attempt: float | None,
+        budget_s: float | None,
+        deadline_at: float | None,
+        breaker: CircuitBreaker,
+        budget: RetryBudget,
+        debug: bool,
+    ) -> None:
+        self.sec = sec
+        self.method = method
+        self.path = path
+        self.family = family
+        self.request = request
+        self.group = group
+        self.objects = objects
+        self.idempotent = idempotent
+        self.per_attempt = per_attempt
+        self.budget_s = budget_s
+        self.deadline_at = deadline_at
         self.breaker = breaker
         self.budget = budget
-        self.metrics = metrics
+        self.debug = debug
+        self.attempt = 0  # attempts begun (rate-limited ones included)
+        self.sent = 0  # attempts sent on the wire
+        self.throttles = 0  # rate-limit waits taken
+        self.shared = 0  # failures shared with other requests (one broken connection)
+        self.permit = 0  # the breaker permit of the attempt in flight (0: none)
+        self.response: httpx2.Response | None = None
+        self.error: httpx2.TransportError | None = None
+        self.kind = ""
+        self.t0 = 0.0
 
 
 def _find_cause(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
@@ -116,27 +221,36 @@ def _find_cause(exc: BaseException, kind: type[BaseException]) -> BaseException 
     return None
 
 
-def classify_exception(exc: httpx2.TransportError) -> tuple[str, bool, bool, bool]:
-    """`(kind, never_reached_server, retryable_at_all, counts_for_breaker)`."""
+def classify_exception(exc: httpx2.TransportError) -> str:
+    """The kind of a network failure, as `Outcome.error` (see `alecs.transport.retry`).
+
+    Not sent: `dns`, `connect`, `tls`, `proxy`, `pool_timeout`, `refused_stream` (HTTP/2
+    RST_STREAM with REFUSED_STREAM), `goaway` (a GOAWAY whose last stream id is below ours).
+    Maybe processed: `timeout` (read or write), `connection` (reset or closed after sending).
+    Final: `tls_verify` (certificate), `protocol` (our own request was malformed).
+    """
     if isinstance(exc, httpx2.ConnectError):
         if _find_cause(exc, DnsLookupError) is not None:
-            return "dns", True, True, True
+            return "dns"
         if _find_cause(exc, ssl.SSLCertVerificationError) is not None:
-            return "tls", True, False, True
+            return "tls_verify"
         if _find_cause(exc, ssl.SSLError) is not None:
-            return "tls", True, True, True
-        return "connect", True, True, True
+            return "tls"
+        return "connect"
     if isinstance(exc, httpx2.ConnectTimeout):
-        return "connect", True, True, True
+        return "connect"
     if isinstance(exc, httpx2.PoolTimeout):
-        return "pool_timeout", True, True, False
+        return "pool_timeout"
     if isinstance(exc, httpx2.TimeoutException):
-        return "timeout", False, True, True
+        return "timeout"
     if isinstance(exc, httpx2.ProxyError):
-        return "proxy", True, True, True
+        return "proxy"
     if isinstance(exc, (httpx2.LocalProtocolError, httpx2.UnsupportedProtocol)):
-        return "protocol", True, False, False
-    return "connection", False, True, True
+        return "protocol"
+    unprocessed = unprocessed_reason(exc)
+    if unprocessed is not None:
+        return unprocessed
+    return "connection"
 
 
 def _strip_query(path: str) -> str:
@@ -204,6 +318,46 @@ def api_error_from_response(
     )
 
 
+_NO_VERDICT = frozenset({"pool_timeout", "protocol"})
+_STATE_RANK = {"closed": 0, "half-open": 1, "open": 2}
+
+
+def _worst_breaker(sec: _Section) -> BreakerState:
+    """The breaker of the section's host in the worst state (open > half-open > closed)."""
+    breakers = sec.breakers.all()
+    if not breakers:
+        return BreakerState(host=sec.host)
+    worst = max(breakers, key=lambda b: (_STATE_RANK.get(b.state, 0), b.retry_in()))
+    return BreakerState(**worst.snapshot())
+
+
+def _origin_of(base_url: str) -> httpcore2.Origin:
+    """The pool origin (scheme, host, port) that requests to `base_url` use."""
+    url = httpx2.URL(base_url)
+    return httpcore2.URL(
+        scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=b"/"
+    ).origin
+
+
+def follower_response(response: httpx2.Response) -> httpx2.Response:
+    """A single-flight follower's own copy of the leader's response.
+
+    The body bytes are shared (immutable); headers, extensions and the request (with its own
+    headers and extensions) are copies, so a caller that changes its response changes nobody
+    else's. `extensions["alecs.shared"]` is True on a follower's copy.
+    """
+    clone = copy.copy(response)
+    clone.headers = response.headers.copy()
+    clone.extensions = {**response.extensions, "alecs.shared": True}
+    request = getattr(response, "_request", None)
+    if request is not None:
+        own = copy.copy(request)
+        own.headers = request.headers.copy()
+        own.extensions = dict(request.extensions)
+        clone.request = own
+    return clone
+
+
 def _freeze(mapping: Mapping[str, Any] | None) -> tuple[tuple[str, str], ...] | None:
     if not mapping:
         return None
@@ -255,26 +409,35 @@ class Transport:
         self._limiter = RateLimiter(
             self._clock, s.rate_limits, safety=s.rate_limit_safety, enabled=s.rate_limiting
         )
-        self._flight: SingleFlight[httpx2.Response] = SingleFlight()
+        self._flight: SingleFlight[httpx2.Response] = SingleFlight(
+            share=follower_response, handover=(DeadlineExceededError,)
+        )
+        self._recent_causes: collections.deque[BaseException] = collections.deque(maxlen=64)
         self._policy = s.retry
         self._sections: dict[str, _Section] = {}
-        breakers: dict[str, HostBreaker] = {}
-        budgets: dict[str, RetryBudget] = {}
+        breakers: dict[str, BreakerSet] = {}
+        budgets: dict[str, dict[str, RetryBudget]] = {}
         for creds in items:
             if creds.section in self._sections:
                 raise ValueError(f"credentials section {creds.section!r} given twice")
             host = creds.host
             if host not in breakers:
-                breakers[host] = HostBreaker(
+                breakers[host] = BreakerSet(
                     host,
                     self._clock,
-                    fail_max=s.breaker_fail_max,
-                    reset_timeout=s.breaker_reset_timeout,
+                    window=s.breaker_window,
+                    min_calls=s.breaker_min_calls,
+                    failure_rate=s.breaker_failure_rate,
+                    open_for=s.breaker_reset_timeout,
                 )
-                budgets[host] = RetryBudget.from_policy(self._policy)
+                budgets[host] = {}
             client = SectionClient(creds, s, self._backend, env=env)
             self._sections[creds.section] = _Section(
-                client, breakers[host], budgets[host], HostMetrics(s.latency_samples)
+                client,
+                breakers[host],
+                budgets[host],
+                HostMetrics(s.latency_samples),
+                self._policy,
             )
         self._default = "default" if "default" in self._sections else items[0].section
         self._started = self._clock.monotonic()
@@ -355,9 +518,14 @@ class Transport:
                 _freeze(headers),
                 api_family,
             )
-            response, shared = await self._flight.do(
-                key,
-                lambda: self._call(
+            budget_s = deadline if deadline is not None else self._settings.deadline
+            called = self._clock.monotonic()
+
+            def lead() -> Awaitable[httpx2.Response]:
+                # A follower that takes over from a leader that gave up keeps only what is
+                # left of its own deadline.
+                left = None if budget_s is None else budget_s - (self._clock.monotonic() - called)
+                return self._call(
                     sec,
                     method,
                     path,
@@ -369,9 +537,24 @@ class Transport:
                     idempotent,
                     api_family,
                     timeout,
-                    deadline,
-                ),
-            )
+                    deadline if left is None or left >= budget_s else max(left, 1e-3),
+                )
+
+            try:
+                response, shared = await self._flight.do(
+                    key,
+                    lead,
+                    wait_limit=budget_s,
+                    monotonic=self._clock.monotonic,
+                )
+            except SingleFlightTimeout:
+                sec.metrics.record_error("deadline")
+                sec.metrics.calls += 1
+                raise DeadlineExceededError(
+                    f"deadline of {budget_s:.1f}s for {method} {_strip_query(path)} passed "
+                    "while waiting for an identical request already in flight",
+                    attempts=0,
+                ) from None
             if shared:
                 sec.metrics.shared_calls += 1
         else:
@@ -408,6 +591,12 @@ class Transport:
             "pool": min(base.pool or remaining, remaining),
         }
 
+    # -- the attempt loop, as named pipeline steps ---------------------------------------
+    #
+    # _call: _prepare -> loop { _wait_for_rate_limit -> _time_left -> _admit -> _send ->
+    # _observe -> RetryPolicy.decide -> _throttle | _back_off | _conclude }.
+    # Each step reads and updates one `_Call` (the state of this call).
+
     async def _call(
         self,
         sec: _Section,
@@ -423,20 +612,64 @@ class Transport:
         per_attempt: float | None,
         deadline: float | None,
     ) -> httpx2.Response:
-        clock = self._clock
+        call = self._prepare(
+            sec, method, path, params, json, content, headers, account_switch_key, idempotent,
+            api_family, per_attempt, deadline,
+        )  # fmt: skip
         policy = self._policy
-        metrics = sec.metrics
-        breaker = sec.breaker
-        started = clock.monotonic()
+        clock = self._clock
+        while True:
+            call.attempt += 1
+            await self._wait_for_rate_limit(call)
+            remaining = self._time_left(call, "before")
+            if not await self._admit(call, remaining):
+                return self._conclude(call)
+            remaining = self._time_left(call, "before")
+            outcome = await self._send(call, remaining)
+            self._observe(call, outcome)
+            now = clock.monotonic()
+            decision = policy.decide(
+                attempt=call.attempt - call.throttles - call.shared,
+                outcome=outcome,
+                method=method,
+                idempotent=idempotent,
+                throttles=call.throttles,
+                shared=call.shared,
+                now=clock.now(),
+                remaining=None if call.deadline_at is None else call.deadline_at - now,
+            )
+            if not decision.counts:
+                call.shared += 1
+            if decision.action == "throttle":
+                await self._throttle(call, decision, now)
+            elif decision.action == "retry":
+                if not await self._back_off(call, decision):
+                    return self._conclude(call)
+            else:
+                return self._conclude(call, decision)
+
+    def _prepare(
+        self,
+        sec: _Section,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        content: bytes | None,
+        headers: Mapping[str, str] | None,
+        account_switch_key: str | None,
+        idempotent: bool | None,
+        api_family: str | None,
+        per_attempt: float | None,
+        deadline: float | None,
+    ) -> _Call:
+        """Step 0: the call's deadline, family, bucket group, breaker, budget and request."""
+        started = self._clock.monotonic()
         budget_s = deadline if deadline is not None else self._settings.deadline
-        deadline_at = None if budget_s is None else started + budget_s
-        account = account_switch_key or sec.credentials.account_key
         family = api_family or family_for_path(path)
+        account = account_switch_key or sec.credentials.account_key
         group = self._limiter.group(sec.name, account, family) if self._limiter.enabled else None
         objects = purge_objects(path, json) if family == "ccu" and json is not None else None
-        retry_ok = policy.method_is_idempotent(method, idempotent)
-        debug = log.isEnabledFor(_DEBUG)
-
         if json is not None and self._settings.compress_request_paths:
             json, content, headers = self._maybe_compress(path, json, headers)
         # One URL string per call (base + path + encoded query, account key included): httpx2
@@ -450,195 +683,336 @@ class Transport:
         )
         if account_switch_key:
             request.extensions["alecs.account_key"] = account_switch_key
+        return _Call(
+            sec=sec,
+            method=method,
+            path=path,
+            family=family,
+            request=request,
+            group=group,
+            objects=objects,
+            idempotent=idempotent,
+            per_attempt=per_attempt,
+            budget_s=budget_s,
+            deadline_at=None if budget_s is None else started + budget_s,
+            breaker=sec.breakers.get(family),
+            budget=sec.budget_for(family),
+            debug=log.isEnabledFor(_DEBUG),
+        )
 
-        attempt = 0
-        response: httpx2.Response | None = None
-        error: httpx2.TransportError | None = None
-        kind = ""
+    async def _wait_for_rate_limit(self, call: _Call) -> None:
+        """Step 1: a token from the (section, account, family) buckets, waiting locally.
+
+        A wait that does not fit the deadline (or `max_wait`) fails at once with
+        `RateLimitedError`. A pause that begins while we sleep (another call got a 429) sends
+        us to the back of the queue behind it.
+        """
+        group = call.group
+        if group is None:
+            return
+        clock = self._clock
+        policy = self._policy
+        metrics = call.sec.metrics
         while True:
-            attempt += 1
-            try:
-                permit = breaker.admit()
-            except CircuitOpenError as exc:
-                if attempt > 1:
-                    # This call's own failures opened the breaker: report what happened to the
-                    # request that was sent, not "no request sent".
-                    metrics.record_error("circuit_open")
-                    return self._final(sec, response, error, kind, attempt - 1)
-                exc.attempts = 0
-                metrics.record_error("circuit_open")
-                metrics.calls += 1
-                raise
-
             now = clock.monotonic()
-            if group is not None:
-                wait = group.reserve(now, objects)
-                if wait > 0:
-                    left = None if deadline_at is None else deadline_at - now
-                    if wait > policy.max_wait or (left is not None and wait > left):
-                        group.give_back(objects)
-                        breaker.release(permit)
-                        metrics.record_error("rate_limited")
-                        metrics.calls += 1
-                        limit = policy.max_wait if left is None else min(left, policy.max_wait)
-                        raise RateLimitedError(
-                            f"the {family} rate limit of section {sec.name} needs a local wait "
-                            f"of {wait:.1f}s, more than this call may wait ({limit:.1f}s)",
-                            wait_seconds=wait,
-                            attempts=attempt - 1,
-                        )
-                    group.record_wait(wait)
-                    metrics.rate_limit_waits += 1
-                    metrics.rate_limit_wait_seconds += wait
-                    try:
-                        await clock.sleep(wait)
-                    except BaseException:
-                        group.give_back(objects)
-                        breaker.release(permit)
-                        raise
-                    now = clock.monotonic()
-
-            remaining = None if deadline_at is None else deadline_at - now
-            if remaining is not None and remaining <= 0:
-                breaker.release(permit)
-                metrics.record_error("deadline")
+            pauses = group.pauses
+            wait = group.reserve(now, call.objects)
+            if wait <= 0:
+                return
+            left = None if call.deadline_at is None else call.deadline_at - now
+            if not policy.fits(wait, left):
+                group.give_back(call.objects)
+                metrics.record_error("rate_limited")
                 metrics.calls += 1
-                raise DeadlineExceededError(
-                    f"deadline of {budget_s:.1f}s for {method} {_strip_query(path)} passed "
-                    f"before attempt {attempt}",
-                    attempts=attempt - 1,
+                limit = policy.max_wait if left is None else min(left, policy.max_wait)
+                blocked = group.blocked_until > now and group.block_reason
+                reason = f" ({group.block_reason})" if blocked else ""
+                raise RateLimitedError(
+                    f"the {call.family} rate limit of section {call.sec.name}{reason} needs a "
+                    f"local wait of {wait:.1f}s, more than this call may wait ({limit:.1f}s)",
+                    wait_seconds=wait,
+                    attempts=call.sent,
                 )
-            request.extensions["timeout"] = self._attempt_timeout(per_attempt, sec, remaining)
-
-            response = None
-            error = None
-            t0 = time.perf_counter()
+            group.record_wait(wait)
+            metrics.rate_limit_waits += 1
+            metrics.rate_limit_wait_seconds += wait
             try:
-                if remaining is None:
-                    response = await sec.client.client.send(request)
-                else:
-                    async with asyncio.timeout(remaining):
-                        response = await sec.client.client.send(request)
-            except httpx2.TransportError as exc:
-                error = exc
-            except TimeoutError:
-                breaker.release(permit)
-                metrics.record_error("deadline")
-                metrics.calls += 1
-                raise DeadlineExceededError(
-                    f"deadline of {budget_s:.1f}s for {method} {_strip_query(path)} passed "
-                    f"during attempt {attempt}",
-                    attempts=attempt,
-                ) from None
-            except BaseException:
-                breaker.release(permit)
-                raise
-            latency = time.perf_counter() - t0
-            now = clock.monotonic()
-
-            if response is not None:
-                status = response.status_code
-                breaker.record(permit, status >= 500)
-                if group is not None:
-                    group.learn(response.headers, now)
-                metrics.record_attempt(
-                    now,
-                    latency,
-                    status,
-                    response.http_version,
-                    response.num_bytes_downloaded,
-                    len(response.content),
-                )
-                if status >= 400:
-                    metrics.record_error(f"http_{status // 100}xx")
-                if debug:
-                    log.debug(
-                        "%s %s -> %d %s in %.1f ms (section %s, attempt %d)",
-                        method,
-                        _strip_query(path),
-                        status,
-                        response.http_version,
-                        latency * 1000,
-                        sec.name,
-                        attempt,
-                    )
-                hint = None
-                if status == 429:
-                    # A 429 proves the request was not processed: retryable for any method.
-                    # It also pauses the whole bucket (other calls too) until Akamai's hint.
-                    retryable = 429 in policy.retry_statuses
-                    hint = server_wait_hint(response.headers, clock.now())
-                    if group is not None and hint is not None:
-                        group.pause(now + hint[0])
-                elif status in policy.retry_statuses:
-                    retryable = retry_ok
-                else:
-                    retryable = False
-                if not retryable:
-                    if status < 500 and status != 429:
-                        sec.budget.refund()
-                    return self._finish(response, attempt, metrics)
-                kind = f"http {status}"
-            else:
-                assert error is not None
-                kind, never_sent, retry_allowed, counts = classify_exception(error)
-                if counts:
-                    breaker.record(permit, True)
-                else:
-                    breaker.release(permit)
-                metrics.record_attempt(now, latency, None, None, 0, 0)
-                metrics.record_error(kind)
-                if debug:
-                    log.debug(
-                        "%s %s -> %s error in %.1f ms (section %s, attempt %d)",
-                        method,
-                        _strip_query(path),
-                        kind,
-                        latency * 1000,
-                        sec.name,
-                        attempt,
-                    )
-                retryable = retry_allowed and (never_sent or retry_ok)
-                status = 0
-                hint = None
-
-            # -- wait before the next attempt, or stop ----------------------------------------
-            if not retryable or attempt >= policy.attempts:
-                return self._final(sec, response, error, kind, attempt)
-            if response is not None and status != 429:
-                hint = server_wait_hint(response.headers, clock.now())
-            if hint is not None:
-                wait, source = hint
-            else:
-                wait, source = policy.backoff(attempt), "backoff"
-            left = None if deadline_at is None else deadline_at - now
-            if wait > policy.max_wait or (left is not None and wait > left):
-                if status == 429:
-                    metrics.record_error("rate_limited")
-                    metrics.calls += 1
-                    limit = policy.max_wait if left is None else min(left, policy.max_wait)
-                    raise RateLimitedError(
-                        f"Akamai rate limit ({family}, section {sec.name}): Akamai asked to wait "
-                        f"{wait:.1f}s ({source}), more than this call may wait ({limit:.1f}s)",
-                        wait_seconds=wait,
-                        attempts=attempt,
-                    )
-                return self._final(sec, response, error, kind, attempt)
-            if not sec.budget.try_spend():
-                metrics.record_error("retry_budget_exhausted")
-                return self._final(sec, response, error, kind, attempt)
-            metrics.retries += 1
-            if debug:
-                log.debug(
-                    "retrying %s %s after %s in %.2f s (%s)",
-                    method,
-                    _strip_query(path),
-                    kind,
-                    wait,
-                    source,
-                )
-            if wait > 0:
                 await clock.sleep(wait)
+            except BaseException:
+                group.give_back(call.objects)
+                raise
+            if not group.paused_since(clock.monotonic(), pauses):
+                return
+
+    def _time_left(self, call: _Call, when: str) -> float | None:
+        """Step 2: the seconds left before the deadline; `DeadlineExceededError` when none."""
+        if call.deadline_at is None:
+            return None
+        remaining = call.deadline_at - self._clock.monotonic()
+        if remaining > 0:
+            return remaining
+        if call.permit:
+            call.breaker.release(call.permit)
+            call.permit = 0
+        call.sec.metrics.record_error("deadline")
+        call.sec.metrics.calls += 1
+        raise DeadlineExceededError(
+            f"deadline of {call.budget_s:.1f}s for {call.method} {_strip_query(call.path)} "
+            f"passed {when} attempt {call.attempt}",
+            attempts=call.sent,
+        )
+
+    async def _admit(self, call: _Call, remaining: float | None) -> bool:
+        """Step 3: the breaker's permit, right before sending (after the rate-limit wait).
+
+        While a probe is in flight this waits for its result, within the deadline. Open: a
+        first attempt raises `CircuitOpenError`; a later one returns False (the call then
+        reports what its earlier attempts got).
+        """
+        try:
+            call.permit = await call.breaker.acquire(remaining)
+        except CircuitOpenError as exc:
+            if call.group is not None:
+                call.group.give_back(call.objects)
+            call.sec.metrics.record_error("circuit_open")
+            if call.sent:
+                return False
+            call.sec.metrics.calls += 1
+            exc.attempts = 0
+            raise
+        except BaseException:
+            if call.group is not None:
+                call.group.give_back(call.objects)
+            raise
+        return True
+
+    async def _send(self, call: _Call, remaining: float | None) -> Outcome:
+        """Step 4: sign and send one attempt (EdgeGrid signs afresh in the client's auth)."""
+        sec = call.sec
+        request = call.request
+        request.extensions["timeout"] = self._attempt_timeout(call.per_attempt, sec, remaining)
+        call.response = None
+        call.error = None
+        call.sent += 1
+        call.t0 = time.perf_counter()
+        try:
+            if remaining is None:
+                call.response = await sec.client.client.send(request)
+            else:
+                async with asyncio.timeout(remaining):
+                    call.response = await sec.client.client.send(request)
+        except httpx2.TransportError as exc:
+            call.error = exc
+            kind = classify_exception(exc)
+            call.kind = "tls" if kind == "tls_verify" else kind
+            return Outcome(error=kind, shared=self._seen_before(self._cause(call)))
+        except TimeoutError:
+            call.breaker.release(call.permit)
+            call.permit = 0
+            sec.metrics.record_error("deadline")
+            sec.metrics.calls += 1
+            message = (
+                f"deadline of {call.budget_s:.1f}s for {call.method} {_strip_query(call.path)} "
+                f"passed during attempt {call.attempt}"
+            )
+            if call.method in WRITE_METHODS and call.idempotent is not True:
+                # Sent, no answer yet: the write may have been applied.
+                raise AmbiguousWriteError(
+                    "deadline",
+                    sec.host,
+                    message,
+                    method=call.method,
+                    path=_strip_query(call.path),
+                    attempts=call.sent,
+                    how_to_check=_HOW_TO_CHECK.format(method=call.method),
+                ) from None
+            raise DeadlineExceededError(message, attempts=call.sent) from None
+        except BaseException:
+            call.breaker.release(call.permit)
+            call.permit = 0
+            raise
+        response = call.response
+        status = response.status_code
+        call.kind = f"http {status}"
+        body = response.content[:2048] if status in (400, 403) else b""
+        return Outcome(status=status, headers=response.headers, body=body)
+
+    def _observe(self, call: _Call, outcome: Outcome) -> None:
+        """Step 5: record the attempt: metrics, the limiter learns, a probe's verdict."""
+        latency = time.perf_counter() - call.t0
+        now = self._clock.monotonic()
+        sec = call.sec
+        metrics = sec.metrics
+        response = call.response
+        if call.permit == PERMIT_PROBE:
+            # A probe's own outcome decides at once: one probe per open interval. A local
+            # failure (no free connection, our own malformed request) says nothing of the host.
+            if outcome.error in _NO_VERDICT:
+                call.breaker.release(call.permit)
+            else:
+                call.breaker.record(call.permit, outcome.is_failure, self._cause(call))
+            call.permit = 0
+        if response is not None:
+            status = response.status_code
+            if call.group is not None:
+                call.group.learn(response.headers, now)
+            metrics.record_attempt(
+                now,
+                latency,
+                status,
+                response.http_version,
+                response.num_bytes_downloaded,
+                len(response.content),
+            )
+            if status >= 400:
+                metrics.record_error(f"http_{status // 100}xx")
+        else:
+            metrics.record_attempt(now, latency, None, None, 0, 0)
+            metrics.record_error(call.kind)
+        if call.debug:
+            log.debug(
+                "%s %s -> %s in %.1f ms (section %s, attempt %d)",
+                call.method,
+                _strip_query(call.path),
+                call.kind
+                if response is None
+                else f"{response.status_code} {response.http_version}",
+                latency * 1000,
+                sec.name,
+                call.attempt,
+            )
+
+    async def _throttle(self, call: _Call, decision: RetryDecision, now: float) -> None:
+        """Step 6a: a rate limit. Pause the bucket group until Akamai's time (the next attempt
+        then waits in step 1, released at the refill rate); without a limiter, sleep here. No
+        retry budget is spent."""
+        call.throttles += 1
+        call.sec.metrics.rate_limit_retries += 1
+        group = call.group
+        until = now + decision.wait
+        reason = f"Akamai asked to wait {decision.wait:.1f}s ({decision.source})"
+        if decision.source == "IPBLOCK-BURST":
+            self._limiter.pause_section(call.sec.name, now, until, reason)
+        if group is not None:
+            group.pause(now, until, reason)
+        elif decision.wait > 0:
+            await self._clock.sleep(decision.wait)
+        if call.debug:
+            log.debug("%s %s rate limited: %s", call.method, _strip_query(call.path), reason)
+
+    async def _back_off(self, call: _Call, decision: RetryDecision) -> bool:
+        """Step 6b: a failure worth retrying: spend the (host, family) retry budget, wait."""
+        if not call.budget.try_spend():
+            call.sec.metrics.record_error("retry_budget_exhausted")
+            return False
+        call.sec.metrics.retries += 1
+        if call.debug:
+            log.debug(
+                "retrying %s %s after %s in %.2f s (%s)",
+                call.method,
+                _strip_query(call.path),
+                call.kind,
+                decision.wait,
+                decision.source,
+            )
+        if decision.wait > 0:
+            await self._clock.sleep(decision.wait)
+        return True
+
+    def _conclude(self, call: _Call, decision: RetryDecision | None = None) -> httpx2.Response:
+        """Step 7: the call's final outcome: feed the breaker (once per call), refund the
+        budget on success, and return the response or raise the typed error."""
+        sec = call.sec
+        response = call.response
+        failed = (
+            response.status_code >= 500 and response.status_code != 501
+            if response is not None
+            else call.error is not None
+        )
+        if call.permit == PERMIT_NORMAL and (response is not None or call.kind not in _NO_VERDICT):
+            call.breaker.record(call.permit, failed, self._cause(call))
+        call.permit = 0
+        if response is not None:
+            if response.status_code < 500:
+                call.budget.refund()
+            if decision is not None and decision.action == "give_up" and decision.wait > 0:
+                # Akamai named a time: other calls of the bucket (or, for an IP block, of the
+                # section) wait locally until then instead of collecting more refusals.
+                now = self._clock.monotonic()
+                reason = f"Akamai asked to wait {decision.wait:.1f}s ({decision.source})"
+                if decision.source == "IPBLOCK-BURST":
+                    self._limiter.pause_section(sec.name, now, now + decision.wait, reason)
+                if call.group is not None:
+                    call.group.pause(now, now + decision.wait, reason)
+            if (
+                decision is not None
+                and decision.reason == "rate_limit_wait"
+                and response.status_code == 429
+            ):
+                sec.metrics.record_error("rate_limited")
+                sec.metrics.calls += 1
+                limit = self._policy.max_wait
+                if call.deadline_at is not None:
+                    limit = min(limit, max(0.0, call.deadline_at - self._clock.monotonic()))
+                raise RateLimitedError(
+                    f"Akamai rate limit ({call.family}, section {sec.name}): Akamai asked to wait "
+                    f"{decision.wait:.1f}s ({decision.source}), more than this call may wait "
+                    f"({limit:.1f}s)",
+                    wait_seconds=decision.wait,
+                    attempts=call.sent,
+                )
+            if decision is not None and decision.reason and decision.source == "IPBLOCK-BURST":
+                sec.metrics.record_error("rate_limited")
+                sec.metrics.calls += 1
+                raise RateLimitedError(
+                    f"Akamai's API gateway blocked requests from this client's IP address for a "
+                    f"burst of calls (WAF rule IPBLOCK-BURST, HTTP 400) on {sec.host}; calls of "
+                    f"section {sec.name} pause for {decision.wait:.0f}s, as Akamai's tooling "
+                    "does (sending during the block prolongs it). Retry after that; fewer "
+                    "parallel calls avoid it.",
+                    wait_seconds=decision.wait,
+                    attempts=call.sent,
+                )
+            return self._finish(response, call.sent, sec.metrics)
+        sec.metrics.calls += 1
+        error = call.error
+        message = str(error) or type(error).__name__
+        if sec.client.proxy and call.kind in ("connect", "proxy", "tls"):
+            message += f" (through proxy {redact_proxy(sec.client.proxy)})"
+        if decision is not None and decision.ambiguous:
+            sec.metrics.record_error("ambiguous_write")
+            raise AmbiguousWriteError(
+                call.kind,
+                sec.host,
+                message,
+                method=call.method,
+                path=_strip_query(call.path),
+                attempts=call.sent,
+                how_to_check=_HOW_TO_CHECK.format(method=call.method),
+            ) from error
+        raise TransportError(call.kind, sec.host, message, attempts=call.sent) from error
+
+    def _seen_before(self, cause: BaseException | None) -> bool:
+        """Whether another request already failed with this very exception: the streams of
+        one broken HTTP/2 connection all get the same one. The first counts; the others are
+        collateral (see `Outcome.shared`)."""
+        if cause is None:
+            return False
+        if any(c is cause for c in self._recent_causes):
+            return True
+        self._recent_causes.append(cause)
+        return False
+
+    @staticmethod
+    def _cause(call: _Call) -> BaseException | None:
+        """The root exception behind a network failure (shared by the streams of one broken
+        HTTP/2 connection, so the breaker counts it once)."""
+        error: BaseException | None = call.error
+        if error is None:
+            return None
+        while error.__cause__ is not None:
+            error = error.__cause__
+        return error
 
     def _finish(
         self, response: httpx2.Response, attempts: int, metrics: HostMetrics
@@ -646,22 +1020,6 @@ class Transport:
         response.extensions["alecs.attempts"] = attempts
         metrics.calls += 1
         return response
-
-    def _final(
-        self,
-        sec: _Section,
-        response: httpx2.Response | None,
-        error: httpx2.TransportError | None,
-        kind: str,
-        attempts: int,
-    ) -> httpx2.Response:
-        if response is not None:
-            return self._finish(response, attempts, sec.metrics)
-        sec.metrics.calls += 1
-        message = str(error) or type(error).__name__
-        if sec.client.proxy and kind in ("connect", "proxy", "tls"):
-            message += f" (through proxy {redact_proxy(sec.client.proxy)})"
-        raise TransportError(kind, sec.host, message, attempts=attempts) from error
 
     def _maybe_compress(
         self, path: str, json: Any, headers: Mapping[str, str] | None
@@ -679,24 +1037,36 @@ class Transport:
     # -- lifecycle and diagnostics ----------------------------------------------------------
 
     async def warm_up(self) -> None:
-        """Resolve, connect and handshake (TLS, ALPN) to every section's host now.
+        """Resolve, connect and handshake to every section's host now, sending no HTTP request.
 
-        Sends one unsigned `HEAD` per host through its pool so the connection stays open for the
-        first real call. Failures are logged, never raised.
+        Per host: DNS (into the cache), TCP, TLS with ALPN and, over HTTP/2, the connection
+        preface (magic, SETTINGS, WINDOW_UPDATE: no stream, no headers). The connection is left
+        idle in the section's pool, so the first real call reuses it without a handshake.
+        Nothing unsigned ever reaches the API host (an unsigned request would be an
+        invalid-authentication entry in the customer's Akamai logs). Sections behind a proxy
+        are skipped (the proxy resolves and connects). Failures are logged, never raised.
         """
-        path = self._settings.warm_up_path
 
         async def one(sec: _Section) -> None:
+            if sec.client.proxy:
+                log.debug("warm-up of section %s skipped: it goes through a proxy", sec.name)
+                return
             try:
-                if not sec.client.proxy:
-                    name, port = split_host(sec.host)
-                    if not is_ip_literal(name):
-                        await self._dns.resolve(name, port)
-                request = sec.client.client.build_request("HEAD", path)
-                response = await sec.client.client.send(request, auth=None)
-                await response.aclose()
-                log.debug("warm-up of section %s (%s) done", sec.name, sec.host)
-            except (httpx2.HTTPError, OSError, DnsLookupError) as exc:
+                name, port = split_host(sec.host)
+                if not is_ip_literal(name):
+                    await self._dns.resolve(name, port)
+                s = self._settings
+                protocol = await sec.client.pool.warm(
+                    _origin_of(sec.client.base_url),
+                    {
+                        "connect": s.connect_timeout,
+                        "read": s.read_timeout,
+                        "write": s.write_timeout,
+                        "pool": s.pool_timeout,
+                    },
+                )
+                log.debug("warm-up of section %s (%s): %s", sec.name, sec.host, protocol)
+            except (httpcore2.NetworkError, httpcore2.TimeoutException, OSError) as exc:
                 log.warning(
                     "warm-up of section %s (%s) failed: %s: %s",
                     sec.name,
@@ -705,13 +1075,8 @@ class Transport:
                     exc,
                 )
 
-        seen: set[str] = set()
-        jobs = []
-        for sec in self._sections.values():
-            if sec.host not in seen or sec.client.proxy:
-                seen.add(sec.host)
-                jobs.append(one(sec))
-        await asyncio.gather(*jobs)
+        # Every section has its own pool (sections on one host share only the DNS cache).
+        await asyncio.gather(*(one(sec) for sec in self._sections.values()))
 
     async def probe(self, section: str | None = None, *, path: str = "/") -> ProbeResult:
         """Measure DNS, TCP connect, TLS and time to first byte of a fresh connection now."""
@@ -737,9 +1102,13 @@ class Transport:
                     host=sec.host,
                     proxy=redact_proxy(sec.client.proxy),
                     pool=sec.client.pool.state(),
-                    breaker=BreakerState(**sec.breaker.snapshot()),
-                    retry_budget_left=sec.budget.tokens,
-                    retry_budget_capacity=sec.budget.capacity,
+                    breaker=_worst_breaker(sec),
+                    breakers=[BreakerState(**b.snapshot()) for b in sec.breakers.all()],
+                    retry_budget_left=min(
+                        (b.tokens for b in sec.budgets.values()),
+                        default=self._policy.budget_capacity,
+                    ),
+                    retry_budget_capacity=self._policy.budget_capacity,
                 )
             )
         dns = self._dns.stats()

@@ -80,29 +80,43 @@ class AkamaiApiError(AlecsError):
 
 
 class CircuitOpenError(AlecsError):
-    """The host's circuit breaker is open: no request was sent."""
+    """The circuit breaker of the host's API family is open: no request was sent."""
 
     def __init__(
-        self, host: str, retry_in: float, *, probe_in_flight: bool = False, attempts: int = 0
+        self,
+        host: str,
+        retry_in: float,
+        *,
+        probe_in_flight: bool = False,
+        attempts: int = 0,
+        family: str = "",
     ) -> None:
         self.host = host
+        self.family = family
         self.retry_in = retry_in
         self.probe_in_flight = probe_in_flight
         self.attempts = attempts
+        where = f"{host} ({family} API)" if family else host
         if probe_in_flight:
             message = (
-                f"circuit breaker for {host} is half-open after repeated failures and a probe "
-                "request is in flight; no request sent; retry in a moment"
+                f"circuit breaker for {where} is half-open after repeated failures and its probe "
+                "request did not answer within this call's deadline; no request sent; retry in "
+                "a moment"
             )
         else:
             message = (
-                f"circuit breaker open for {host} after repeated failures; "
+                f"circuit breaker open for {where} after repeated failures; "
                 f"no request sent; next probe in {retry_in:.1f}s"
             )
         super().__init__(message)
 
     def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "host": self.host, "retry_in": round(self.retry_in, 3)}
+        return {
+            **super().to_dict(),
+            "host": self.host,
+            "family": self.family,
+            "retry_in": round(self.retry_in, 3),
+        }
 
 
 class RateLimitedError(AlecsError):
@@ -136,3 +150,74 @@ class DeadlineExceededError(AlecsError):
     def __init__(self, message: str, *, attempts: int = 0) -> None:
         self.attempts = attempts
         super().__init__(message)
+
+
+class AmbiguousWriteError(TransportError):
+    """A write (POST, PUT, PATCH, DELETE) failed after it may have reached Akamai.
+
+    The request was sent, then the connection broke or timed out before the answer came, so
+    it may or may not have been applied; the transport does not retry it. `applied` says what
+    the service client found out when it checked (`alecs.akamai._base.reconcile`): `True`
+    (applied; normally the client then returns the result instead of raising), `False` (not
+    applied: safe to send again) or `None` (unknown). `how_to_check` tells the user how to
+    find out by hand.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        host: str,
+        message: str,
+        *,
+        method: str = "",
+        path: str = "",
+        attempts: int = 1,
+        applied: bool | None = None,
+        how_to_check: str | None = None,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.applied = applied
+        self.how_to_check = how_to_check
+        self.cause = message
+        super().__init__(kind, host, message, attempts=attempts)
+        self.args = (self._message(),)
+
+    def _message(self) -> str:
+        head = f"{self.method} {self.path}".strip() or "the write"
+        if self.applied is True:
+            state = "it WAS applied (checked after the failure)"
+        elif self.applied is False:
+            state = "it was NOT applied (checked after the failure); sending it again is safe"
+        else:
+            state = "whether it was applied is UNKNOWN"
+        text = (
+            f"{self.kind} error talking to {self.host} after sending {head}: {self.cause}; {state}"
+        )
+        if self.how_to_check and self.applied is not True:
+            text += f". To check: {self.how_to_check}"
+        return text
+
+    def resolved(
+        self, applied: bool | None, how_to_check: str | None = None
+    ) -> AmbiguousWriteError:
+        """A copy that says what a check found (`applied`), for the service client to raise."""
+        error = AmbiguousWriteError(
+            self.kind,
+            self.host,
+            self.cause,
+            method=self.method,
+            path=self.path,
+            attempts=self.attempts,
+            applied=applied,
+            how_to_check=how_to_check or self.how_to_check,
+        )
+        error.__cause__ = self.__cause__
+        return error
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **super().to_dict(),
+            "write_applied": {True: "applied", False: "not_applied", None: "unknown"}[self.applied],
+            "how_to_check": self.how_to_check,
+        }

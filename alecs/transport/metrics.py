@@ -41,14 +41,22 @@ class PoolState(BaseModel):
 
 
 class BreakerState(BaseModel):
-    """The circuit breaker of one host, now."""
+    """The circuit breaker of one (host, API family), now: failure rate over a sliding window
+    of the last `window` calls, open at `failure_threshold` once `min_calls` are in it."""
 
+    host: str = ""
+    family: str = ""
     state: str = "closed"
-    consecutive_failures: int = 0
-    fail_max: int = 5
+    calls_in_window: int = 0
+    failures_in_window: int = 0
+    failure_rate: float | None = None
+    window: int = 20
+    min_calls: int = 10
+    failure_threshold: float = 0.5
     reset_timeout_s: float = 30.0
     retry_in_s: float = 0.0
     times_opened: int = 0
+    probes: int = 0
     probe_in_flight: bool = False
 
 
@@ -94,6 +102,9 @@ class HostHealth(BaseModel):
     status_codes: dict[str, int] = Field(default_factory=dict)
     rate_limit_waits: int = 0
     rate_limit_wait_seconds: float = 0.0
+    rate_limit_retries: int = Field(
+        0, description="attempts repeated after a 429 or IP block (no retry budget spent)"
+    )
     latency: LatencyStats = Field(default_factory=LatencyStats)
     requests_per_second_1m: float = 0.0
     http_versions: dict[str, int] = Field(default_factory=dict)
@@ -105,7 +116,11 @@ class HostHealth(BaseModel):
     bytes_on_wire: int = 0
     bytes_decoded: int = 0
     compression_ratio: float | None = Field(None, description="decoded bytes / bytes on wire")
-    breaker: BreakerState = Field(default_factory=BreakerState)
+    breaker: BreakerState = Field(
+        default_factory=BreakerState,
+        description="the host's breaker in the worst state (one per API family in `breakers`)",
+    )
+    breakers: list[BreakerState] = Field(default_factory=list)
     retry_budget_left: int = 0
     retry_budget_capacity: int = 0
 
@@ -170,6 +185,7 @@ class HostMetrics:
         "http_versions",
         "latency_max",
         "latency_sum",
+        "rate_limit_retries",
         "rate_limit_wait_seconds",
         "rate_limit_waits",
         "requests",
@@ -197,6 +213,7 @@ class HostMetrics:
         self.http_versions: dict[str, int] = {}
         self.rate_limit_waits = 0
         self.rate_limit_wait_seconds = 0.0
+        self.rate_limit_retries = 0
         self.latency_sum = 0.0
         self.latency_max = 0.0
         self.bytes_wire = 0
@@ -267,6 +284,7 @@ class HostMetrics:
             errors=dict(self.errors),
             status_codes={str(k): v for k, v in sorted(self.status_codes.items())},
             rate_limit_waits=self.rate_limit_waits,
+            rate_limit_retries=self.rate_limit_retries,
             rate_limit_wait_seconds=round(self.rate_limit_wait_seconds, 3),
             latency=self.latency_stats(),
             requests_per_second_1m=self.rps(now),

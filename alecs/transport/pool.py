@@ -24,13 +24,18 @@ from __future__ import annotations
 import contextlib
 import http.cookiejar
 import ssl
+import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
+import h2.errors
+import h2.events
 import hpack
 import httpcore2
 import httpx2
+from httpcore2._async.http11 import HTTPConnectionState
+from httpcore2._synchronization import AsyncSemaphore
 
 from alecs.config import Credentials, tls_verify_setting
 from alecs.transport.auth import ACCOUNT_SWITCH_PARAM, EdgeGridAuth
@@ -87,13 +92,94 @@ class PlainHpackEncoder(hpack.Encoder):
 
 
 class Http2Connection(httpcore2.AsyncHTTP2Connection):
-    """httpcore2's HTTP/2 connection with `PlainHpackEncoder` as its header encoder."""
+    """httpcore2's HTTP/2 connection with `PlainHpackEncoder` as its header encoder, marking
+    failures that prove the server did not process a request.
+
+    httpcore2 raises `RemoteProtocolError(event)` for a GOAWAY (`h2.events.ConnectionTerminated`)
+    and for a stream reset (`h2.events.StreamReset`). A GOAWAY whose `last_stream_id` is below
+    our stream id, or a reset with `REFUSED_STREAM`, means the server never processed the
+    request (RFC 9113 sections 6.8 and 8.7), so even a write may be sent again: the exception
+    gets `alecs_unprocessed` set, which `unprocessed_reason()` reads. To know our stream id,
+    `_send_request_headers` (httpcore2's per-request step that receives it) records it.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Installed before the connection sends anything, so the encoder's state (dynamic table,
         # table size from the server's SETTINGS) is this encoder's from the first frame on.
         self._h2_state.encoder = PlainHpackEncoder()
+        self._alecs_stream_ids: dict[int, int] = {}
+
+    async def _send_request_headers(self, request: httpcore2.Request, stream_id: int) -> None:
+        self._alecs_stream_ids[id(request)] = stream_id
+        await super()._send_request_headers(request, stream_id)
+
+    async def handle_async_request(self, request: httpcore2.Request) -> httpcore2.Response:
+        try:
+            return await super().handle_async_request(request)
+        except httpcore2.RemoteProtocolError as exc:
+            event = exc.args[0] if exc.args else None
+            if isinstance(event, h2.events.ConnectionTerminated):
+                stream_id = self._alecs_stream_ids.get(id(request))
+                last = event.last_stream_id
+                if stream_id is None or (last is not None and last < stream_id):
+                    exc.alecs_unprocessed = "goaway"  # type: ignore[attr-defined]
+            elif (
+                isinstance(event, h2.events.StreamReset)
+                and event.error_code == h2.errors.ErrorCodes.REFUSED_STREAM
+            ):
+                exc.alecs_unprocessed = "refused_stream"  # type: ignore[attr-defined]
+            raise
+        finally:
+            self._alecs_stream_ids.pop(id(request), None)
+
+    async def send_preface(self, request: httpcore2.Request) -> None:
+        """Send the HTTP/2 connection preface (magic, SETTINGS, WINDOW_UPDATE) now, no stream.
+
+        `request` is never sent: it only carries the write timeout. This is what httpcore2
+        does before the first request of a connection (`handle_async_request`, under the same
+        init lock and with the same stream-permit set-up), so that request then finds the
+        preface sent and opens its stream at once. The connection stays idle and expires like
+        any idle pooled connection.
+        """
+        async with self._init_lock:
+            if self._sent_connection_init:
+                return
+            try:
+                await self._send_connection_init(request)
+            except BaseException:
+                await self.aclose()
+                raise
+            self._sent_connection_init = True
+            self._max_streams = 1
+            self._max_streams_deficit = 0
+            local_max = self._h2_state.local_settings.max_concurrent_streams
+            self._max_streams_semaphore = AsyncSemaphore(local_max)
+            for _ in range(local_max - self._max_streams):
+                await self._max_streams_semaphore.acquire()
+        if self._keepalive_expiry is not None and self._expire_at is None and self.is_idle():
+            self._expire_at = time.monotonic() + self._keepalive_expiry
+
+
+def unprocessed_reason(exc: BaseException) -> str | None:
+    """`"goaway"` or `"refused_stream"` when an HTTP/2 failure in `exc`'s cause chain proves the
+    server did not process the request (see `Http2Connection`), else None."""
+    current: BaseException | None = exc
+    for _ in range(8):
+        if current is None:
+            return None
+        marker = getattr(current, "alecs_unprocessed", None)
+        if marker:
+            return str(marker)
+        if isinstance(current, httpcore2.RemoteProtocolError) and current.args:
+            event = current.args[0]
+            if (
+                isinstance(event, h2.events.StreamReset)
+                and event.error_code == h2.errors.ErrorCodes.REFUSED_STREAM
+            ):
+                return "refused_stream"
+        current = current.__cause__ or current.__context__
+    return None
 
 
 class PooledConnection(httpcore2.AsyncHTTPConnection):
@@ -107,28 +193,57 @@ class PooledConnection(httpcore2.AsyncHTTPConnection):
 
     async def handle_async_request(self, request: httpcore2.Request) -> httpcore2.Response:
         if self._connection is None and self.can_handle_request(request.url.origin):
-            try:
-                async with self._request_lock:
-                    if self._connection is None:
-                        stream = await self._connect(request)
-                        tls = stream.get_extra_info("ssl_object")
-                        http2 = tls is not None and tls.selected_alpn_protocol() == "h2"
-                        if http2 or (self._http2 and not self._http1):
-                            self._connection = Http2Connection(
-                                origin=self._origin,
-                                stream=stream,
-                                keepalive_expiry=self._keepalive_expiry,
-                            )
-                        else:
-                            self._connection = httpcore2.AsyncHTTP11Connection(
-                                origin=self._origin,
-                                stream=stream,
-                                keepalive_expiry=self._keepalive_expiry,
-                            )
-            except BaseException:
-                self._connect_failed = True
-                raise
+            await self._establish(request)
         return await super().handle_async_request(request)
+
+    async def _establish(self, request: httpcore2.Request) -> None:
+        """TCP, TLS with ALPN, and the protocol connection object (once, under the lock)."""
+        try:
+            async with self._request_lock:
+                if self._connection is None:
+                    stream = await self._connect(request)
+                    tls = stream.get_extra_info("ssl_object")
+                    http2 = tls is not None and tls.selected_alpn_protocol() == "h2"
+                    if http2 or (self._http2 and not self._http1):
+                        self._connection = Http2Connection(
+                            origin=self._origin,
+                            stream=stream,
+                            keepalive_expiry=self._keepalive_expiry,
+                        )
+                    else:
+                        self._connection = httpcore2.AsyncHTTP11Connection(
+                            origin=self._origin,
+                            stream=stream,
+                            keepalive_expiry=self._keepalive_expiry,
+                        )
+        except BaseException:
+            self._connect_failed = True
+            raise
+
+    async def warm(self, timeouts: Mapping[str, float | None]) -> str:
+        """Connect without sending any HTTP request: resolve (through the network backend),
+        TCP, TLS with ALPN and, over HTTP/2, the connection preface. Returns the negotiated
+        protocol (`"HTTP/2"` or `"HTTP/1.1"`)."""
+        origin = self._origin
+        request = httpcore2.Request(
+            b"GET",
+            httpcore2.URL(scheme=origin.scheme, host=origin.host, port=origin.port, target=b"/"),
+            extensions={"timeout": dict(timeouts)},
+        )
+        await self._establish(request)
+        connection = self._connection
+        if isinstance(connection, Http2Connection):
+            await connection.send_preface(request)
+            return "HTTP/2"
+        if isinstance(connection, httpcore2.AsyncHTTP11Connection):
+            # httpcore2 calls a connection that never carried a request NEW, and the pool
+            # assigns requests only to IDLE ones: mark it idle (with its keep-alive expiry) as
+            # if a request had just finished, so the first call reuses it.
+            if connection._state == HTTPConnectionState.NEW:
+                connection._state = HTTPConnectionState.IDLE
+                if self._keepalive_expiry is not None:
+                    connection._expire_at = time.monotonic() + self._keepalive_expiry
+        return "HTTP/1.1"
 
 
 class CountingPool(httpcore2.AsyncConnectionPool):
@@ -154,6 +269,24 @@ class CountingPool(httpcore2.AsyncConnectionPool):
             network_backend=self._network_backend,
             socket_options=self._socket_options,
         )
+
+    async def warm(self, origin: httpcore2.Origin, timeouts: Mapping[str, float | None]) -> str:
+        """Open one direct connection to `origin` and leave it idle in the pool, without
+        sending any HTTP request (see `PooledConnection.warm`); `"reused"` when the pool
+        already holds a usable connection to `origin`.
+
+        The connection joins the pool before it connects, so a request that arrives meanwhile
+        waits for it (and reuses it) instead of opening a second one.
+        """
+        if self._proxy is not None or self._uds is not None:
+            raise ValueError("warm-up opens direct connections only (no proxy)")
+        with self._optional_thread_lock:
+            for existing in self._connections:
+                if existing.can_handle_request(origin) and existing.is_available():
+                    return "reused"
+            connection = self.create_connection(origin)
+            self._connections.append(connection)
+        return await connection.warm(timeouts)
 
     def state(self) -> PoolState:
         connections = self.connections

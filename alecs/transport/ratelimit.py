@@ -22,6 +22,17 @@ Documented limits used as defaults (Akamai TechDocs, "Rate limiting" pages):
 Buckets use reservations: `reserve()` takes the token at once (the count may go negative) and
 returns how long the caller must wait for it, so concurrent callers queue fairly in O(1) with no
 lock and no background task. A caller that gives up (deadline) hands its reservation back.
+
+A 429 (or Akamai's IP block) pauses the group until the time Akamai named (`pause()`): every
+bucket is set so that its next token is due at the end of the pause and the following ones at
+the refill rate, so the callers waiting behind the pause are released one by one at the rate the
+bucket refills, not all at once. A caller that was already asleep when the pause began
+re-reserves when it wakes (`paused_since()`).
+
+`X-RateLimit-Remaining` lower than our count means another client of the same account spent
+the bucket: we believe the server (`learn()`). Groups are kept in an LRU cache of
+`max_groups` (256) entries: account switch keys are open-ended, so the number of groups must be
+bounded; an evicted group starts again from the documented limits.
 """
 
 from __future__ import annotations
@@ -29,6 +40,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from cachetools import LRUCache
 
 from alecs.transport.clock import Clock
 
@@ -167,6 +180,16 @@ class TokenBucket:
     def give_back(self, cost: float = 1.0) -> None:
         self.tokens = min(self.capacity, self.tokens + cost)
 
+    def defer(self, now: float, until: float) -> bool:
+        """No token before `until`, then one every `1/rate` s. False when the bucket was
+        already booked further ahead than that (its queue stays as it is)."""
+        self._refill(now)
+        tokens = 1.0 - max(0.0, until - now) * self.rate
+        if tokens >= self.tokens:
+            return False
+        self.tokens = tokens
+        return True
+
     def clamp(self, now: float, remaining: float) -> None:
         """The server says only `remaining` tokens are left: never believe we have more."""
         self._refill(now)
@@ -193,10 +216,12 @@ class BucketGroup:
 
     __slots__ = (
         "_safety",
+        "block_reason",
         "blocked_until",
         "buckets",
         "family",
         "object_buckets",
+        "pauses",
         "spec",
         "wait_seconds",
         "waits",
@@ -212,6 +237,8 @@ class BucketGroup:
             for kind, b in spec.object_buckets.items()
         }
         self.blocked_until = 0.0
+        self.block_reason = ""
+        self.pauses = 0
         self.waits = 0
         self.wait_seconds = 0.0
 
@@ -241,10 +268,20 @@ class BucketGroup:
         self.waits += 1
         self.wait_seconds += seconds
 
-    def pause(self, until: float) -> None:
-        """Akamai said 429 and when to come back: no token until then."""
-        if until > self.blocked_until:
-            self.blocked_until = until
+    def pause(self, now: float, until: float, reason: str = "") -> None:
+        """Akamai said 429 (or blocked the IP) and when to come back: no token until `until`,
+        then tokens at the refill rate (see the module docstring)."""
+        if until <= self.blocked_until:
+            return
+        self.blocked_until = until
+        self.block_reason = reason
+        self.pauses += 1
+        for bucket in self.buckets:
+            bucket.defer(now, until)
+
+    def paused_since(self, now: float, pauses: int) -> bool:
+        """Whether a pause began after the caller read `pauses` and still lasts."""
+        return self.pauses != pauses and self.blocked_until > now
 
     def learn(self, headers: Mapping[str, str], now: float) -> None:
         """Adapt to `X-RateLimit-Limit`, `-Remaining` and `-Limit-Per-Second`."""
@@ -289,12 +326,16 @@ class RateLimiter:
         *,
         safety: float = 0.9,
         enabled: bool = True,
+        max_groups: int = 256,
     ) -> None:
         self._clock = clock
         self._specs = {**DEFAULT_RATE_LIMITS, **(overrides or {})}
         self._safety = safety
         self.enabled = enabled
-        self._groups: dict[tuple[str, str | None, str], BucketGroup] = {}
+        self._section_blocks: dict[str, tuple[float, str]] = {}
+        self._groups: LRUCache[tuple[str, str | None, str], BucketGroup] = LRUCache(
+            maxsize=max_groups
+        )
 
     def spec_for(self, family: str) -> RateLimitSpec:
         return self._specs.get(family) or self._specs.get("default") or UNDOCUMENTED
@@ -303,11 +344,21 @@ class RateLimiter:
         key = (section, account, family)
         group = self._groups.get(key)
         if group is None:
-            group = BucketGroup(
-                family, self.spec_for(family), self._safety, self._clock.monotonic()
-            )
+            now = self._clock.monotonic()
+            group = BucketGroup(family, self.spec_for(family), self._safety, now)
+            block = self._section_blocks.get(section)
+            if block is not None and block[0] > now:
+                group.pause(now, block[0], block[1])
             self._groups[key] = group
         return group
 
     def groups(self) -> dict[tuple[str, str | None, str], BucketGroup]:
-        return dict(self._groups)
+        return dict(self._groups.items())
+
+    def pause_section(self, section: str, now: float, until: float, reason: str) -> None:
+        """Pause every group of a section (an IP block stops all APIs of this client), and the
+        groups it makes until then."""
+        self._section_blocks[section] = (until, reason)
+        for key, group in list(self._groups.items()):
+            if key[0] == section:
+                group.pause(now, until, reason)

@@ -47,8 +47,10 @@ class TransportSettings:
 
     DNS: `dns_ttl=300` s, `dns_negative_ttl=5` s (capped at 5), see `alecs.transport.dns`.
 
-    Circuit breaker per host: opens after `breaker_fail_max=5` consecutive failures (5xx,
-    timeouts, connection errors), probes again after `breaker_reset_timeout=30` s.
+    Circuit breaker per (host, API family), on each call's final outcome: opens when at least
+    `breaker_failure_rate=0.5` of the last `breaker_window=20` calls failed (5xx, timeouts,
+    connection errors) once `breaker_min_calls=10` are counted; one probe after
+    `breaker_reset_timeout=30` s (see `alecs.transport.breaker` for why these numbers).
 
     Rate limiting: client-side token buckets per (section, account, API family) from Akamai's
     documented limits (`alecs.transport.ratelimit.DEFAULT_RATE_LIMITS`), overridable per family
@@ -73,7 +75,9 @@ class TransportSettings:
     pool_timeout: float = 10.0
     deadline: float | None = 120.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    breaker_fail_max: int = 5
+    breaker_window: int = 20
+    breaker_min_calls: int = 10
+    breaker_failure_rate: float = 0.5
     breaker_reset_timeout: float = 30.0
     dns_ttl: float = 300.0
     dns_negative_ttl: float = 5.0
@@ -91,7 +95,8 @@ class TransportSettings:
     def __post_init__(self) -> None:
         positive = {
             "max_connections": self.max_connections,
-            "breaker_fail_max": self.breaker_fail_max,
+            "breaker_window": self.breaker_window,
+            "breaker_min_calls": self.breaker_min_calls,
             "latency_samples": self.latency_samples,
         }
         for name, value in positive.items():
@@ -113,6 +118,10 @@ class TransportSettings:
                 raise ValueError(f"TransportSettings.{name} must be >= 0, got {value}")
         if self.deadline is not None and self.deadline <= 0:
             raise ValueError("TransportSettings.deadline must be > 0 seconds or None")
+        if self.breaker_min_calls > self.breaker_window:
+            raise ValueError("TransportSettings.breaker_min_calls must be <= breaker_window")
+        if not 0 < self.breaker_failure_rate <= 1:
+            raise ValueError("TransportSettings.breaker_failure_rate must be in (0, 1]")
         if not 0 < self.rate_limit_safety <= 1:
             raise ValueError("TransportSettings.rate_limit_safety must be in (0, 1]")
 
