@@ -210,3 +210,47 @@ async def test_a_tool_whose_write_outcome_stays_unknown_says_so_and_how_to_check
     assert details["write_applied"] == "unknown" and details["how_to_check"].startswith(
         "cpcode-list"
     )
+
+
+async def test_a_lost_activation_and_a_lost_delete_are_found(
+    papi: PapiClient, fresh_sandbox: Any
+) -> None:
+    lose_response(fresh_sandbox, "POST /papi/v1/properties/{propertyId}/activations")
+    aid = await papi.activate(DRAFT, 1, "STAGING", notify_emails=["noc@example.com"])
+    activation = await papi.get_activation(DRAFT, aid)
+    assert (activation.property_version, activation.network) == (1, "STAGING")
+    activations = await papi.list_activations(DRAFT)
+    assert [a.activation_id for a in activations if a.network == "STAGING"] == [aid]
+
+    pid = await papi.create_property("doomed.example.com", "prd_Fresca", CONTRACT, GROUP)
+    lose_response(fresh_sandbox, "DELETE /papi/v1/properties/{propertyId}")
+    assert await papi.delete_property(pid) == "Deleted."
+    assert fresh_sandbox.admin.writes("DELETE /papi/v1/properties/{propertyId}") == 1
+    assert fresh_sandbox.admin.counters()["faults"].get("reset", 0) == 2
+
+
+async def test_a_lost_record_delete_is_reported_done(fresh_sandbox: Any) -> None:
+    async with Transport([fresh_sandbox.credentials("sandbox")], SETTINGS) as transport:
+        dns = EdgeDnsClient(transport, "sandbox")
+        await dns.create_zone("gone.example", "PRIMARY", contract_id="1-5SBXC1", group_id=100002)
+        record = RecordSet(name="www.gone.example", type="A", ttl=300, rdata=["192.0.2.7"])
+        await dns.create_record_set("gone.example", record)
+        lose_response(fresh_sandbox, "DELETE /config-dns/v2/zones/{zone}/names/{name}/types/{type}")
+        deleted = await dns.delete_record_set("gone.example", "www", "A")
+        assert deleted.deleted.rdata == ["192.0.2.7"]
+        assert await dns.find_record_set("gone.example", "www", "A") is None
+    assert fresh_sandbox.admin.counters()["faults"].get("reset", 0) == 1
+
+
+async def test_a_lost_network_list_update_guarded_by_its_sync_point_is_reported_applied(
+    fresh_sandbox: Any,
+) -> None:
+    async with Transport([fresh_sandbox.credentials("sandbox")], SETTINGS) as transport:
+        nl = NetlistsClient(transport, "sandbox")
+        created = await nl.create("Guarded list", "IP", ["192.0.2.1"])
+        current = await nl.get(created.unique_id)
+        lose_response(fresh_sandbox, "PUT /network-list/v2/network-lists/{networkListId}")
+        updated = await nl.replace(current, ["192.0.2.1", "192.0.2.2"])
+    assert updated.sync_point > current.sync_point
+    assert sorted(updated.elements or []) == ["192.0.2.1", "192.0.2.2"]
+    assert fresh_sandbox.admin.counters()["faults"].get("reset", 0) == 1

@@ -876,7 +876,21 @@ class EdgeDnsClient(ServiceClient):
         rtype = type.upper()
         existing = await self.get_record_set(zone, fqdn, rtype)
         before = await self.soa_serial(zone)
-        await self._call("DELETE", self._rs_path(zone, fqdn, rtype))
+
+        async def write() -> bool:
+            await self._call("DELETE", self._rs_path(zone, fqdn, rtype))
+            return True
+
+        async def check() -> tuple[bool | None, bool | None]:
+            gone = await self.find_record_set(zone, fqdn, rtype) is None
+            return (True, True) if gone else (False, None)
+
+        await reconcile(
+            write,
+            check,
+            what=f"delete of {fqdn} {rtype}",
+            how_to_check=f"dns-record-get for {fqdn} {rtype} in {zone}",
+        )
         return DeleteResult(
             deleted=existing, soa_serial_before=before, soa_serial_after=await self.soa_serial(zone)
         )

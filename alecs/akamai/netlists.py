@@ -297,19 +297,37 @@ class NetlistsClient(ServiceClient):
         }
         if current.description:
             body["description"] = current.description
-        try:
+
+        async def write() -> NetworkList:
             resp = await self._call(
                 "PUT",
                 f"/network-lists/{current.unique_id}",
                 params={"extended": "true"},
                 json=body,
             )
+            return NetworkList.model_validate(resp.json())
+
+        async def check() -> tuple[bool | None, NetworkList | None]:
+            # Guarded by the syncPoint: unchanged means not applied; a newer one holding
+            # exactly our elements means ours was applied.
+            now = await self.get(current.unique_id)
+            if now.sync_point == current.sync_point:
+                return False, None
+            same = sorted(now.elements or []) == sorted(elements)
+            return (True, now) if same else (None, None)
+
+        try:
+            return await reconcile(
+                write,
+                check,
+                what=f"elements of {current.unique_id}",
+                how_to_check=f"network-list-get {current.unique_id} (compare the syncPoint)",
+            )
         except AkamaiApiError as exc:
             if exc.status == 409:
                 latest = await self._sync_point(current.unique_id)
                 raise SyncPointConflict(current.unique_id, current.sync_point, latest, exc) from exc
             raise
-        return NetworkList.model_validate(resp.json())
 
     async def _sync_point(self, list_id: str) -> int | None:
         try:
@@ -381,8 +399,22 @@ class NetlistsClient(ServiceClient):
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def delete(self, list_id: str) -> dict[str, Any]:
-        resp = await self._call("DELETE", f"/network-lists/{list_id}")
-        return resp.json() if resp.content else {}
+        async def write() -> dict[str, Any]:
+            resp = await self._call("DELETE", f"/network-lists/{list_id}")
+            return resp.json() if resp.content else {}
+
+        async def check() -> tuple[bool | None, dict[str, Any] | None]:
+            try:
+                await self.get(list_id, include_elements=False, extended=False)
+            except AkamaiApiError as exc:
+                if exc.status == 404:
+                    return True, {"status": 200, "uniqueId": list_id, "reconciled": True}
+                raise
+            return False, None
+
+        return await reconcile(
+            write, check, what=f"delete of {list_id}", how_to_check=f"network-list-get {list_id}"
+        )
 
     # -- activations -----------------------------------------------------------------------------
 

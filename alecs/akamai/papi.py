@@ -566,12 +566,32 @@ class PapiClient(ServiceClient):
                 "property that is active nowhere. Deactivate it on each network first "
                 "(property-deactivate)."
             )
-        resp = await self._call(
-            "DELETE",
-            f"/properties/{prop.property_id}",
-            params={"contractId": prop.contract_id, "groupId": prop.group_id},
+
+        async def write() -> str:
+            resp = await self._call(
+                "DELETE",
+                f"/properties/{prop.property_id}",
+                params={"contractId": prop.contract_id, "groupId": prop.group_id},
+            )
+            return str(resp.json().get("message", "Deleted."))
+
+        async def check() -> tuple[bool | None, str | None]:
+            try:
+                await self.get_property(prop.property_id, prop.contract_id, prop.group_id)
+            except PapiLookupError:
+                return True, "Deleted."
+            except AkamaiApiError as exc:
+                if exc.status in (403, 404):
+                    return True, "Deleted."
+                raise
+            return False, None
+
+        return await reconcile(
+            write,
+            check,
+            what=f"delete of {prop.property_id}",
+            how_to_check=f"property-get for {prop.property_id}",
         )
-        return str(resp.json().get("message", "Deleted."))
 
     async def search(
         self,
@@ -847,8 +867,30 @@ class PapiClient(ServiceClient):
         if use_fast_fallback:
             body["useFastFallback"] = True
         pid = with_prefix("prp_", property_id)
-        resp = await self._call("POST", f"/properties/{pid}/activations", json=body)
-        return id_from_link(_link(resp, "activationLink"), "activation")
+        kind = body["activationType"]
+
+        async def write() -> str:
+            resp = await self._call("POST", f"/properties/{pid}/activations", json=body)
+            return id_from_link(_link(resp, "activationLink"), "activation")
+
+        async def check() -> tuple[bool | None, str | None]:
+            # PAPI allows one pending activation per property and network: the newest one of
+            # this version, network and kind that did not fail is the one submitted.
+            latest = next(
+                (a for a in await self.list_activations(pid) if a.network == network), None
+            )
+            if latest is None or latest.property_version != int(version):
+                return False, None
+            if latest.activation_type != kind or latest.status in ("FAILED", "ABORTED"):
+                return None, None
+            return True, latest.activation_id
+
+        return await reconcile(
+            write,
+            check,
+            what=f"{kind.lower()} of {pid} v{int(version)} on {network}",
+            how_to_check=f"property-activation-list for {pid} on {network}",
+        )
 
     async def get_activation(self, property_id: str, activation_id: str) -> Activation:
         """One activation; `retry_after_s` carries PAPI's hint while it is PENDING."""

@@ -1,5 +1,5 @@
 """The one network layer: pooled HTTP/2 clients per section, DNS cache, retries, rate limits,
-circuit breakers, single-flight and metrics. Knows HTTP, not Akamai products.
+circuit breakers per API, single-flight and metrics. Knows HTTP, not Akamai products.
 
 ```python
 from alecs.transport import Transport, TransportSettings, RetryPolicy, NetworkHealth
@@ -11,6 +11,7 @@ from alecs.transport.core import Transport, api_error_from_response
 from alecs.transport.errors import (
     AkamaiApiError,
     AlecsError,
+    AmbiguousWriteError,
     CircuitOpenError,
     DeadlineExceededError,
     RateLimitedError,
@@ -26,6 +27,7 @@ __all__ = [
     "DEFAULT_RATE_LIMITS",
     "AkamaiApiError",
     "AlecsError",
+    "AmbiguousWriteError",
     "BucketSpec",
     "CircuitOpenError",
     "Clock",
