@@ -83,8 +83,20 @@ def add_server_options(parser: argparse.ArgumentParser, *, default_log_level: st
         "--sandbox-dir",
         default=os.environ.get("ALECS_SANDBOX_DIR"),
         metavar="DIR",
-        help="keep the sandbox's state in DIR across runs (default: a temporary directory, "
-        "so every run starts from the seed data)",
+        help="where the sandbox keeps its state across runs (default: "
+        "<user data dir>/alecs/embedded-sandbox; env ALECS_SANDBOX_DIR)",
+    )
+    parser.add_argument(
+        "--sandbox-reset",
+        action="store_true",
+        default=_env_flag("ALECS_SANDBOX_RESET"),
+        help="forget the sandbox's saved state and start from the seed data",
+    )
+    parser.add_argument(
+        "--sandbox-temp",
+        action="store_true",
+        default=_env_flag("ALECS_SANDBOX_TEMP"),
+        help="run the sandbox from the seed data in a temporary directory and keep nothing",
     )
     parser.add_argument(
         "--read-only",
@@ -110,6 +122,22 @@ def add_server_options(parser: argparse.ArgumentParser, *, default_log_level: st
     )
 
 
+def embedded_sandbox_dir() -> str:
+    """Where `--sandbox` keeps its state by default: the user data directory (platformdirs;
+    `$XDG_DATA_HOME/alecs/embedded-sandbox` on Linux). Not the directory of `alecs sandbox`,
+    whose edgerc a running standalone sandbox owns."""
+    import platformdirs
+
+    return os.path.join(platformdirs.user_data_dir("alecs", appauthor=False), "embedded-sandbox")
+
+
+def sandbox_dir(args: argparse.Namespace) -> str | None:
+    """The state directory of `--sandbox` (None: a temporary one, with `--sandbox-temp`)."""
+    if getattr(args, "sandbox_temp", False):
+        return None
+    return getattr(args, "sandbox_dir", None) or embedded_sandbox_dir()
+
+
 def _toolsets(value: str) -> frozenset[str]:
     """``--toolsets`` / ``ALECS_TOOLSETS``: an unknown name is a usage error (exit 2)."""
     from alecs.tools.toolsets import UnknownToolsetError, parse_toolsets
@@ -131,7 +159,8 @@ def make_server(args: argparse.Namespace, *, warm_up: bool = True) -> AlecsServe
         sandbox=args.sandbox,
         read_only=args.read_only,
         toolsets=getattr(args, "toolsets", None),
-        sandbox_dir=args.sandbox_dir,
+        sandbox_dir=sandbox_dir(args) if args.sandbox else None,
+        sandbox_reset=bool(getattr(args, "sandbox_reset", False)),
         warm_up=warm_up,
         log_level=args.log_level,
     )
@@ -351,6 +380,8 @@ def _tools(args: argparse.Namespace) -> int:
                 "annotations": t.annotations.model_dump(by_alias=True, exclude_none=True)
                 if t.annotations
                 else None,
+                "inputSchema": t.input_schema,
+                "outputSchema": t.output_schema,
             }
             for t in tools
         ]
@@ -364,19 +395,16 @@ def _tools(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def parse_arguments(pairs: Sequence[str]) -> dict[str, Any]:
-    """`key=value` pairs; a value is JSON when it parses as JSON, else a string."""
-    arguments: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, raw = pair.partition("=")
-        if not sep or not key.strip():
-            raise ValueError(f"expected key=value, got {pair!r}")
-        try:
-            value: Any = json.loads(raw)
-        except ValueError:
-            value = raw
-        arguments[key.strip()] = value
-    return arguments
+def parse_arguments(pairs: Sequence[str], input_schema: Any = None) -> dict[str, Any]:
+    """`key=value` pairs, typed by the tool's input schema (see `alecs.cli_args`)."""
+    from alecs.cli_args import parse_pairs
+
+    return parse_pairs(pairs, input_schema)
+
+
+def cli_text(text: str) -> str:
+    """A tool's text as a terminal user types it back: `confirm: true` -> `confirm=true`."""
+    return text.replace("confirm: true", "confirm=true")
 
 
 async def _ask_on_terminal(context: Any, params: Any) -> Any:
@@ -421,11 +449,23 @@ def _call(args: argparse.Namespace) -> int:
     add_audit_options(options)
     args, pairs = options.parse_known_args(args.arguments, namespace=args)
     configure_logging(args.log_level)
+    wants_help = any(p in ("-h", "--help") for p in pairs)
+    pairs = [p for p in pairs if p not in ("-h", "--help")]
+    server = make_server(args, warm_up=False)
+    tools = {t.name: t for t in anyio.run(server.list_tools)}
+    tool = tools.get(args.tool)
+    hidden = args.tool in server.tool_table.hidden  # the server answers why it is hidden
+    if tool is None and not hidden:
+        return _fail("call", _unknown_tool(args.tool, list(tools)), EXIT_TOOL_ERROR)
+    if wants_help and tool is not None:
+        from alecs.cli_args import tool_help
+
+        print(tool_help(tool, width=max(60, shutil.get_terminal_size().columns - 2)))
+        return EXIT_OK
     try:
-        arguments = parse_arguments(pairs)
+        arguments = parse_arguments(pairs, tool.input_schema if tool is not None else None)
     except ValueError as exc:
         return _fail("call", str(exc))
-    server = make_server(args, warm_up=False)
     try:
         server.runtime.check_config()
         interactive = sys.stdin.isatty() and not args.json
@@ -434,17 +474,25 @@ def _call(args: argparse.Namespace) -> int:
         return _fail("call", str(exc))
     if args.json:
         if result.is_error:
-            payload = {"isError": True, "error": _text_of(result), "_meta": result.meta}
+            payload = {"isError": True, "error": cli_text(_text_of(result)), "_meta": result.meta}
         elif result.structured_content is not None:
             payload = result.structured_content
         else:
             payload = {"content": _text_of(result)}
         print(json.dumps(payload, indent=2, ensure_ascii=False))
     elif result.is_error:
-        print(_text_of(result), file=sys.stderr)
+        print(cli_text(_text_of(result)), file=sys.stderr)
     else:
         print(_text_of(result))
     return EXIT_TOOL_ERROR if result.is_error else EXIT_OK
+
+
+def _unknown_tool(name: str, names: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    return f"no tool named {name!r}.{hint} `alecs tools` lists them."
 
 
 # --------------------------------------------------------------------------- diagnose
@@ -581,10 +629,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     call = sub.add_parser(
         "call",
         help="run one tool through an in-process MCP client session",
-        description="Run one tool. Arguments are key=value; values parse as JSON when they "
-        "can (n=3, flag=true, ids='[1,2]'), else they are strings. Exit status 1 on a tool "
-        "error. On a terminal, confirmations are asked interactively; otherwise pass "
-        "confirm=true.",
+        description="Run one tool. Arguments are key=value, read by each parameter's type in "
+        "the tool's input schema (a string parameter keeps 'true' as text; numbers, booleans, "
+        "arrays and objects are parsed where the parameter takes them). `alecs call TOOL "
+        "--help` lists the tool's parameters. Exit status 1 on a tool error. On a terminal, "
+        "confirmations are asked interactively; otherwise pass confirm=true.",
     )
     add_server_options(call, default_log_level="WARNING")
     add_audit_options(call)

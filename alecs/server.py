@@ -20,6 +20,7 @@ import hmac
 import ipaddress
 import json
 import logging
+import re
 import socket
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -40,6 +41,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from alecs import __version__
 from alecs.audit import AuditLog
+from alecs.closed_inputs import (
+    ConflictingArguments,
+    UnknownArguments,
+    check_arguments,
+    close_schema,
+)
 from alecs.config import (
     ConfigError,
     Credentials,
@@ -47,6 +54,7 @@ from alecs.config import (
     list_sections,
     load_credentials,
 )
+from alecs.error_shape import shape_error_text
 from alecs.tools import all_tools
 from alecs.tools.auditing import record_refusal
 from alecs.tools.confirm import ConfirmationRefused
@@ -141,6 +149,7 @@ class Runtime:
         sandbox: bool = False,
         read_only: bool = False,
         sandbox_dir: str | Path | None = None,
+        sandbox_reset: bool = False,
         transport_settings: Any = None,
         warm_up: bool = True,
         audit: AuditLog | None = None,
@@ -151,6 +160,7 @@ class Runtime:
         self.sandbox = sandbox
         self.read_only = read_only
         self.sandbox_dir = Path(sandbox_dir).expanduser() if sandbox_dir else None
+        self.sandbox_reset = sandbox_reset
         self.transport_settings = transport_settings
         self.warm_up = warm_up
         self.state: AppState | None = None
@@ -237,8 +247,15 @@ class Runtime:
             # A state directory given: keep the sandbox's state there across runs.
             kwargs["state_dir"] = self.sandbox_dir
             kwargs["persist"] = True
+            kwargs["reset"] = self.sandbox_reset
         sandbox = SandboxThread(SandboxSettings(**kwargs))
         await anyio.to_thread.run_sync(sandbox.start)
+        if self.sandbox_dir is not None:
+            log.info(
+                "sandbox state %s %s (--sandbox-reset starts from the seed data)",
+                "reset, kept in" if self.sandbox_reset else "kept in",
+                self.sandbox_dir,
+            )
         try:
             wanted = self.section or SANDBOX_SECTION
             names = [wanted] + [n for n in list_sections(Path(sandbox.edgerc_path)) if n != wanted]
@@ -288,8 +305,11 @@ class AlecsServer(MCPServer[AppState]):
 
     Every ``tools/call`` goes through :meth:`call_tool` (the SDK's ``_handle_call_tool`` calls
     it) with the raw arguments: a tool hidden by the enabled toolsets or ``--read-only`` answers
-    a tool error saying so (not "Unknown tool"), and arguments failing the input schema answer a
-    tool error naming each field.
+    a tool error saying so (not "Unknown tool"); keys the tool does not take answer a tool error
+    naming them and the closest parameters, camelCase spellings being aliases
+    (``alecs.closed_inputs``; every input schema is published closed by :meth:`add_tool`);
+    arguments failing the input schema answer a tool error naming each field. Every tool error
+    leaves in one shape, ``<tool> failed: <why>`` then what to do (``alecs.error_shape``).
     """
 
     runtime: Runtime
@@ -313,21 +333,66 @@ class AlecsServer(MCPServer[AppState]):
         )
         return [name for name in self.tool_table.enabled if name not in before]
 
+    def add_tool(self, fn: Any, name: str | None = None, **options: Any) -> None:
+        """Register a tool with a closed input schema (``additionalProperties: false``)."""
+        super().add_tool(fn, name, **options)
+        tool = self._tool_manager.get_tool(name or fn.__name__)
+        if tool is not None:
+            close_schema(tool.parameters)
+
+    def argument_names(self, name: str) -> list[str] | None:
+        """The argument names tool ``name`` takes (None for an unknown tool)."""
+        tool = self._tool_manager.get_tool(name)
+        if tool is None:
+            return None
+        fields = tool.fn_metadata.arg_model.model_fields
+        return [field.alias or key for key, field in fields.items()]
+
     async def call_tool(
         self,
         name: str,
         arguments: dict[str, Any],
         context: Context[AppState, Any] | None = None,
     ) -> CallToolResult | InputRequiredResult:
+        result = await self._call_tool(name, arguments, context)
+        if isinstance(result, CallToolResult) and result.is_error:
+            shape_error_result(name, result)
+        return result
+
+    async def _call_tool(
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        context: Context[AppState, Any] | None,
+    ) -> CallToolResult | InputRequiredResult:
         hidden = self.tool_table.hidden_result(name)
         if hidden is not None:
             log.info("tool %s: not offered by this server", name)
             return hidden
+        names = self.argument_names(name)
+        if names is not None:
+            try:
+                arguments = check_arguments(name, arguments or {}, names)
+            except (UnknownArguments, ConflictingArguments) as exc:
+                return wrong_arguments(name, exc)
         try:
             return await super().call_tool(name, arguments, context)
+        except UnexpectedToolError:
+            log.exception("tool %s raised an unexpected exception", name)
+            return CallToolResult(
+                content=[
+                    TextContent(
+                        type="text",
+                        text="an unexpected error inside alecs (details are in the server "
+                        "log, not here). Try again; if it repeats, report it with the log.",
+                    )
+                ],
+                is_error=True,
+                _meta={META_ERROR: {"error": "InternalError", "tool": name}},
+            )
         except ToolError as exc:
             cause = exc.__cause__
-            if isinstance(cause, ValidationError) and not isinstance(exc, UnexpectedToolError):
+            if isinstance(cause, ValidationError):
                 return invalid_arguments(name, cause)
             if isinstance(cause, ConfirmationRefused) and self.audit is not None:
                 spec = self.tool_table.enabled.get(name)
@@ -340,15 +405,60 @@ class AlecsServer(MCPServer[AppState]):
                         outcome=cause.outcome,
                         message=str(cause),
                     )
-            raise
+            log.info("tool %s failed: %s", name, str(exc).splitlines()[0][:200])
+            return CallToolResult(content=[TextContent(type="text", text=str(exc))], is_error=True)
+
+
+def shape_error_result(tool: str, result: CallToolResult) -> CallToolResult:
+    """Every tool error in one shape (see ``alecs.error_shape``): the first text block."""
+    for block in result.content:
+        if isinstance(block, TextContent):
+            block.text = shape_error_text(tool, block.text)
+            break
+    return result
+
+
+def wrong_arguments(tool: str, exc: UnknownArguments | ConflictingArguments) -> CallToolResult:
+    """The tool error for keys the tool does not take (nothing ran, nothing was sent)."""
+    if isinstance(exc, UnknownArguments):
+        log.info("tool %s: unknown arguments %s", tool, exc.fields)
+        text = (
+            f"{exc}\nNothing was sent. {tool} takes: {', '.join(exc.names)} "
+            "(camelCase spellings like propertyId work too). Call again with the right names."
+        )
+        details = exc.to_dict()
+    else:
+        text = f"{exc}. Nothing was sent. Give it once."
+        details = {"error": "ConflictingArguments", "field": exc.name, "alias": exc.alias}
+    return CallToolResult(
+        content=[TextContent(type="text", text=text)], is_error=True, _meta={META_ERROR: details}
+    )
+
+
+_UNION_TAG = re.compile(r"^(?:[a-z_]+(?:\[.*\])?|constrained-\w+|function-\w+|[a-z]+-[a-z-]+)$")
+
+
+def _field_path(loc: Sequence[Any]) -> str:
+    """`('version', 'constrained-int')` -> `version`: pydantic's union branch tags dropped
+    (after the argument name), list indices and nested keys kept."""
+    parts = [str(loc[0])] if loc else []
+    for part in loc[1:]:
+        if isinstance(part, str) and (_UNION_TAG.match(part) and not part.isidentifier()):
+            continue
+        if isinstance(part, str) and part in ("int", "str", "float", "bool", "none", "list"):
+            continue
+        parts.append(str(part))
+    return ".".join(parts) or "(arguments)"
 
 
 def invalid_arguments(tool: str, exc: ValidationError) -> CallToolResult:
     """The tool error for arguments that fail the input schema: one line per field."""
     lines = [f"Invalid arguments for {tool}:"]
     fields: list[dict[str, Any]] = []
+    merged: dict[str, list[str]] = {}
+    shown_value: dict[str, str] = {}
     for err in exc.errors(include_url=False):
-        loc = ".".join(str(part) for part in err.get("loc", ())) or "(arguments)"
+        loc = _field_path(err.get("loc", ()))
         kind = err.get("type", "")
         if kind == "missing":
             message = "required but missing"
@@ -357,9 +467,12 @@ def invalid_arguments(tool: str, exc: ValidationError) -> CallToolResult:
             value = err.get("input")
             if value is not None and not isinstance(value, dict | list):
                 shown = repr(value)
-                message += f" (got {shown[:80] + '...' if len(shown) > 80 else shown})"
-        lines.append(f"- `{loc}`: {message}")
+                shown_value[loc] = f" (got {shown[:80] + '...' if len(shown) > 80 else shown})"
+        if message not in merged.setdefault(loc, []):
+            merged[loc].append(message)
         fields.append({"field": loc, "type": kind, "message": err.get("msg", "")})
+    for loc, messages in merged.items():  # a union's branches: one line, "a or b"
+        lines.append(f"- `{loc}`: {' or '.join(messages)}{shown_value.get(loc, '')}")
     lines.append("Fix these arguments (see the tool's input schema) and call again.")
     log.info("tool %s: invalid arguments %s", tool, [f["field"] for f in fields])
     return CallToolResult(
@@ -377,6 +490,7 @@ def build_server(
     read_only: bool = False,
     toolsets: str | Iterable[str] | None = None,
     sandbox_dir: str | Path | None = None,
+    sandbox_reset: bool = False,
     transport_settings: Any = None,
     warm_up: bool = True,
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO",
@@ -405,6 +519,7 @@ def build_server(
         sandbox=sandbox,
         read_only=read_only,
         sandbox_dir=sandbox_dir,
+        sandbox_reset=sandbox_reset,
         transport_settings=transport_settings,
         warm_up=warm_up,
     )

@@ -9,6 +9,8 @@
 - `sandbox_credentials`, `sandbox_credentials_b`: `Credentials` of the `[sandbox]` API client
   (account A, may switch accounts) and of `[sandbox-b]` (account B).
 - `sandbox_factory`: start extra sandboxes with custom `SandboxSettings` (stopped after the test).
+- the user data directory (`XDG_DATA_HOME`, where `--sandbox` keeps state) is a temporary
+  directory for the whole session, subprocesses included.
 """
 
 from __future__ import annotations
@@ -20,6 +22,24 @@ from typing import Any
 import pytest
 
 SANDBOX_ACTIVATION_DELAY_S = 1.0
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _user_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every test (and every process it starts) gets a throwaway user data directory, so a
+    `--sandbox` command never keeps state in the real one."""
+    import os
+
+    path = tmp_path_factory.mktemp("xdg-data")
+    saved = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(path)
+    try:
+        yield path
+    finally:
+        if saved is None:
+            os.environ.pop("XDG_DATA_HOME", None)
+        else:
+            os.environ["XDG_DATA_HOME"] = saved
 
 
 @pytest.fixture(scope="session")

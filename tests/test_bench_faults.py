@@ -30,14 +30,16 @@ async def test_each_scenario_measures_what_it_names(fresh_sandbox: Any) -> None:
         assert success.details["calls"] == 20
         assert 0 <= success.details["succeeded"] <= 20
         assert success.result.endswith(f"({success.details['succeeded']}/20)")
-        assert float(attempts.result) == success.details["requests"] / 20
+        per_call = success.details.get("requests_per_tool_call_without_faults", 1)
+        assert float(attempts.result) == round(success.details["requests"] / (20 * per_call), 2)
     assert by_scenario["reads_transport"][0].details["faults"]["error"] > 0, "faults injected"
 
     (healthy,) = by_scenario["healthy_route"]
     assert healthy.result.endswith("/40 succeeded")
     (reset,) = by_scenario["reset_20_streams"]
     assert reset.details["resets"] == 1
-    duplicates, said = by_scenario["lost_creates"]
+    duplicates, applied, said = by_scenario["lost_creates"]
+    assert applied.details is duplicates.details
     assert duplicates.details["creates"] == 2
     assert duplicates.details["writes_applied"] >= 2, "every first create was applied"
     assert said.met is not None

@@ -60,9 +60,9 @@ async def test_list_get_and_status_of_a_deployed_enrollment(server: Any, mode: s
         by_name = await call(client, "certificate-enrollment-list", {"common_name": "api.example"})
         detail = await call(client, "certificate-enrollment-get", {"enrollment_id": 10001})
         status = await call(client, "certificate-enrollment-status", {"enrollment_id": "10001"})
-    assert everything["contract_ids"] == ["1-5SBXC1", "1-5SBXC2"]
+    assert everything["contract_ids"] == ["ctr_1-5SBXC1", "ctr_1-5SBXC2"]
     [seed] = everything["enrollments"]
-    assert seed["enrollment_id"] == 10001 and seed["contract_id"] == "1-5SBXC1"
+    assert seed["enrollment_id"] == 10001 and seed["contract_id"] == "ctr_1-5SBXC1"
     assert seed["common_name"] == "www.example.com" and seed["deployed"] is True
     assert seed["sans"] == ["www.example.com", "example.com", "api.example.com"]
     assert (seed["validation_type"], seed["ra"]) == ("dv", "lets-encrypt")
@@ -111,7 +111,7 @@ async def test_dv_enrollment_validated_through_edge_dns_and_deployed(
     # created: names checked and normalized, the CSR is being generated
     assert created["common_name"] == "shop.example.com"
     assert created["sans"] == ["shop.example.com", "blog.example.com"]
-    assert created["contract_id"] == "1-5SBXC1" and created["change_id"] is not None
+    assert created["contract_id"] == "ctr_1-5SBXC1" and created["change_id"] is not None
     assert (created["status"], created["state"]) == ("generate-csr", "running")
     assert first["status"] == "generate-csr" and first["domains"] == []
     assert first["change_type"] == "new-certificate" and first["finished"] is False
@@ -287,11 +287,35 @@ async def test_customer_and_account_switch_key_select_the_account(
         )
         own = await call(client, "certificate-enrollment-list", {"contract_id": CONTRACT_A})
         theirs = await call(client, "certificate-enrollment-list", {"customer": "sandbox-b"})
-    assert switched["contract_ids"] == ["1-7SBXC9"] and switched["enrollments"] == []
-    assert as_b["contract_ids"] == ["1-7SBXC9"] and as_b["total"] == 0
+    assert switched["contract_ids"] == ["ctr_1-7SBXC9"] and switched["enrollments"] == []
+    assert as_b["contract_ids"] == ["ctr_1-7SBXC9"] and as_b["total"] == 0
     assert "status 403" in forbidden
-    assert created["contract_id"] == "1-7SBXC9"
+    assert created["contract_id"] == "ctr_1-7SBXC9"
     assert [e["enrollment_id"] for e in own["enrollments"]] == [10001]
     assert [e["enrollment_id"] for e in theirs["enrollments"]] == [created["enrollment_id"]]
     stored = fresh_sandbox.admin.state(ACCOUNT_B, "cps_enrollments")
     assert stored[str(created["enrollment_id"])]["csr"]["cn"] == "shop.example.net"
+
+
+async def test_status_gives_progress_from_cps_and_the_continuing_call(
+    server: Any, fresh_sandbox: Any
+) -> None:
+    """Issue 11: certificate waits are bounded (default 45 s) and say how to go on."""
+    args = _dv("bounded.example.com", contract_id=CONTRACT_A)
+    async with Client(server) as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        created = await call(client, "certificate-dv-enrollment-create", args)
+        eid = created["enrollment_id"]
+        running = await call(
+            client, "certificate-enrollment-status", {"enrollment_id": eid, "timeout_s": 0}
+        )
+    timeout = tools["certificate-enrollment-status"].input_schema["properties"]["timeout_s"]
+    assert timeout["default"] <= 45
+    assert running["status"] == "generate-csr" and running["finished"] is False
+    assert 0 < running["progress"] < 100
+    assert running["next_call"]["tool"] == "certificate-enrollment-status"
+    assert running["next_call"]["arguments"] == {
+        "enrollment_id": eid,
+        "change_id": running["change_id"],
+        "wait": True,
+    }

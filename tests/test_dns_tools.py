@@ -50,7 +50,7 @@ async def test_zone_list_and_get(server: Any, fresh_sandbox: Any, mode: str) -> 
         "198.51.100.53",
     ]
     assert [z["zone"] for z in primary["zones"]] == ["example.com"]
-    assert zone["zone"]["type"] == "PRIMARY" and zone["zone"]["contract_id"] == "1-5SBXC1"
+    assert zone["zone"]["type"] == "PRIMARY" and zone["zone"]["contract_id"] == "ctr_1-5SBXC1"
     assert zone["soa_serial"] == 2024092201
     assert zone["nameservers"] == ["a1-1.akam.net.", "a7-64.akam.net.", "a22-65.akam.net."]
     assert zone["record_set_count"] == 12
@@ -312,7 +312,9 @@ async def test_primary_zone_create_gets_default_records(server: Any, fresh_sandb
         )
     zone = created["zone"]
     assert zone["zone"] == "new-shop.example" and zone["type"] == "PRIMARY"
-    assert zone["contract_id"] == "1-5SBXC1"  # looked up from the group
+    assert (
+        zone["contract_id"] == "ctr_1-5SBXC1"
+    )  # looked up from the group (prefixed, as PAPI writes it)
     assert zone["activation_state"] == "ACTIVE" and zone["comment"] == "shop"
     assert created["record_set_count"] == 2 and len(created["nameservers"]) == 3
     assert record["soa_serial_after"] == created["soa_serial"] + 1

@@ -213,6 +213,29 @@ async def test_property_activate_and_deactivate(server: Any, fresh_sandbox: Any)
         assert done["activation"]["property_version"] == plan["details"]["version"] == 3
 
 
+async def test_property_activation_cancel(server: Any, fresh_sandbox: Any) -> None:
+    start = {
+        "property_id": "prp_600002",
+        "network": "STAGING",
+        "notify_emails": EMAILS,
+        "wait": False,
+    }
+    async with Client(server) as client:
+        started = await real(client, "property-activate", start)
+        cancel = {
+            "property_id": "prp_600002",
+            "activation_id": started["activation_id"],
+            "network": "STAGING",
+            "confirm": True,
+        }
+        plan = await dry(client, fresh_sandbox, "property-activation-cancel", cancel)
+        assert plan["changes"][0]["action"] == "cancel" and plan["errors"] == []
+        assert plan["changes"][0]["after"] == "ABORTED"
+        done = await real(client, "property-activation-cancel", cancel)
+        assert done["status"] == plan["changes"][0]["after"]
+        assert done["version"] == plan["details"]["version"]
+
+
 async def test_property_create_version_hostnames_delete(server: Any, fresh_sandbox: Any) -> None:
     create = {
         "property_name": "new.example.com",

@@ -14,7 +14,9 @@ from alecs.akamai.netlists import (
     NetlistInputError,
     NetlistsClient,
     SyncPointConflict,
+    describe_wide,
     normalize_elements,
+    wide_ranges,
 )
 from alecs.transport.errors import AkamaiApiError
 
@@ -42,9 +44,14 @@ def _check_all(exchanges: list[Any]) -> set[tuple[str, int]]:
 
 
 def test_elements_are_checked_and_canonical() -> None:
+    notes: list[str] = []
     assert normalize_elements(
-        "IP", [" 192.0.2.1", "2001:DB8::1", "198.51.100.7/24", "192.0.2.1"], field="add"
-    ) == ["192.0.2.1", "2001:db8::1", "198.51.100.7/24"]
+        "IP",
+        [" 192.0.2.1", "2001:DB8::1", "198.51.100.7/24", "192.0.2.1", "198.51.100.0/24"],
+        field="add",
+        notes=notes,
+    ) == ["192.0.2.1", "2001:db8::1", "198.51.100.0/24"]  # a CIDR block keeps its network bits
+    assert len(notes) == 1 and "198.51.100.7/24 was normalized to 198.51.100.0/24" in notes[0]
     assert normalize_elements("GEO", ["us", "DE", "Us"], field="elements") == ["US", "DE"]
     for list_type, bad in [
         ("IP", "300.1.1.1"),
@@ -213,3 +220,25 @@ async def test_update_elements_retries_once_after_a_concurrent_change(fresh_sand
     assert change.after.sync_point == 2
     puts = [e.status for e in t.exchanges if e.method == "PUT"]
     assert puts == [409, 200]
+
+
+def test_very_wide_ranges_are_flagged() -> None:
+    elements = normalize_elements(
+        "IP",
+        ["0.0.0.0/0", "::/0", "8.0.0.0/7", "10.0.0.0/8", "2000::/15", "2001:db8::/16", "1.2.3.4"],
+        field="add",
+    )
+    assert wide_ranges("IP", elements) == ["0.0.0.0/0", "::/0", "8.0.0.0/7", "2000::/15"]
+    assert wide_ranges("GEO", ["US"]) == []
+    assert "every IPv4 address" in describe_wide(["0.0.0.0/0"])
+
+
+async def test_update_elements_normalizes_cidrs_with_a_note(fresh_sandbox: Any) -> None:
+    async with recording_transport(fresh_sandbox) as t:
+        nl = NetlistsClient(t, "sandbox")
+        created = await nl.create("cidr notes", "IP", ["192.0.2.1"])
+        change = await nl.update_elements(created.unique_id, add=["10.0.0.5/8"])
+        again = await nl.update_elements(created.unique_id, add=["10.0.0.0/8"])
+    assert change.added == ["10.0.0.0/8"] and "10.0.0.0/8" in (change.after.elements or [])
+    assert change.notes and "10.0.0.5/8 was normalized to 10.0.0.0/8" in change.notes[0]
+    assert again.added == [] and again.already_present == ["10.0.0.0/8"] and again.notes == []

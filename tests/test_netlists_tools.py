@@ -235,7 +235,7 @@ async def test_declined_delete_sends_nothing(server: Any, fresh_sandbox: Any) ->
 async def test_list_filters_and_elements(server: Any, fresh_sandbox: Any) -> None:
     async with Client(server) as client:
         everything = await call(client, "network-list-list", {})
-        geo = await call(client, "network-list-list", {"type": "GEO"})
+        geo = await call(client, "network-list-list", {"types": ["GEO"]})  # one filter name
         found = await call(client, "network-list-list", {"search": "198.51.100"})
         with_elements = await call(
             client, "network-list-list", {"include_elements": True, "max_elements": 2}

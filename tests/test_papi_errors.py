@@ -183,16 +183,26 @@ async def test_production_activation_without_elicitation_needs_confirm(
     assert fresh_sandbox.admin.route_count(ACTIVATIONS, status=201) == 1
 
 
-async def test_second_activation_while_pending_is_refused(server: Any, fresh_sandbox: Any) -> None:
+async def test_second_identical_activation_follows_the_pending_one(
+    server: Any, fresh_sandbox: Any
+) -> None:
+    """Issue 11: the same version on the same network while pending attaches (same atv_ id)
+    instead of failing with PAPI's 422; another version pending is refused naming it."""
     args = {"property_id": DRAFT, "notify_emails": EMAILS, "wait": False}
+    other = {"property_id": "prp_600001", "notify_emails": EMAILS, "wait": False}
     async with Client(server, mode="legacy") as client:
         first = await call(client, "property-activate", args)
-        second = await call_error(client, "property-activate", args)
+        second = await call(client, "property-activate", args)
+        live = await call(client, "property-activate", {**other, "version": 2})
+        refused = await call_error(client, "property-activate", {**other, "version": 1})
     assert first["status"] == "PENDING" and first["finished"] is False
-    text = second.content[0].text
-    assert "status 422, Property Manager Exception" in text
-    assert "property_activation_still_pending" in text
-    assert fresh_sandbox.admin.route_count(ACTIVATIONS, status=422) == 1
+    assert first["attached"] is False and second["attached"] is True
+    assert second["activation_id"] == first["activation_id"]
+    assert second["next_call"]["tool"] == "property-activation-get"
+    text = refused.content[0].text
+    assert live["activation_id"] in text and "property-activation-cancel" in text
+    assert "Nothing new was submitted" in text
+    assert fresh_sandbox.admin.route_count(ACTIVATIONS, status=422) == 2  # PAPI refused both
 
 
 async def test_timeout_returns_the_state_and_how_to_check_again(server: Any) -> None:

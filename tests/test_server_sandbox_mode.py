@@ -52,6 +52,6 @@ async def test_network_errors_read_as_such_without_python_class_names(tmp_path: 
         result = await client.call_tool("contract-list", {})
     assert result.is_error
     text = result.content[0].text
-    assert text.startswith("Network error: ")
+    assert text.startswith("contract-list failed: Network error: ")  # the one error shape
     assert "127.0.0.1:9" in text and "network-diagnostics" in text
     assert "TransportError" not in text and "Traceback" not in text

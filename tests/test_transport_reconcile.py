@@ -203,7 +203,7 @@ async def test_a_tool_whose_write_outcome_stays_unknown_says_so_and_how_to_check
         result = await client.call_tool("cpcode-create", args)
     assert result.is_error
     text = result.content[0].text
-    assert text.startswith("Network error during a write: ")
+    assert text.startswith("cpcode-create failed: Network error during a write: ")  # one shape
     assert "whether it was applied is UNKNOWN" in text and "To check: cpcode-list" in text
     assert result.meta is not None
     details = result.meta["alecs/error"]
@@ -254,3 +254,37 @@ async def test_a_lost_network_list_update_guarded_by_its_sync_point_is_reported_
     assert updated.sync_point > current.sync_point
     assert sorted(updated.elements or []) == ["192.0.2.1", "192.0.2.2"]
     assert fresh_sandbox.admin.counters()["faults"].get("reset", 0) == 1
+
+
+async def test_creates_found_applied_after_lost_responses_never_open_the_breaker(
+    fresh_sandbox: Any,
+) -> None:
+    """The breaker counts a lost-response write by what the check found: applied means the host
+    worked, so 15 creates in a row whose answers are all lost (more than the breaker's minimum
+    of 10 calls) are all made, none refused by an open circuit, none duplicated."""
+    lose_response(fresh_sandbox, "POST /papi/v1/cpcodes", times=15)
+    async with Transport([fresh_sandbox.credentials("sandbox")], SETTINGS) as transport:
+        papi = PapiClient(transport, "sandbox")
+        made = [
+            await papi.create_cpcode(f"lost-{n}", "prd_Fresca", CONTRACT, GROUP) for n in range(15)
+        ]
+        breaker = transport.health().host("sandbox").breaker
+    assert breaker.state == "closed"
+    assert len(set(made)) == 15
+    assert fresh_sandbox.admin.writes("POST /papi/v1/cpcodes") == 15, "one write per create"
+    counters = fresh_sandbox.admin.counters()
+    assert counters["faults"].get("reset", 0) == 15
+
+
+async def test_an_unchecked_lost_write_counts_as_a_failure_once_settled_unknown() -> None:
+    """A lost write whose check cannot tell counts against the host, exactly once."""
+    verdicts: list[bool] = []
+    lost = AmbiguousWriteError("reset", "h", "connection reset", method="POST", path="/x")
+    lost.defer_verdict(verdicts.append)
+    lost.settle(None)
+    lost.settle(True)
+    assert verdicts == [True], "failed once; a second settle changes nothing"
+    applied = AmbiguousWriteError("reset", "h", "connection reset", method="POST", path="/x")
+    applied.defer_verdict(verdicts.append)
+    applied.settle(True)
+    assert verdicts == [True, False]

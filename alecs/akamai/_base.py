@@ -148,7 +148,11 @@ async def reconcile(
         try:
             applied, value = await check()
         except Exception as failure:  # the check itself failed: the outcome stays unknown
+            lost.settle(None)
             raise lost.resolved(None, how_to_check) from failure
+        # The circuit breaker counts the call's final outcome: applied means the host worked
+        # and only its answer was lost.
+        lost.settle(bool(applied and value is not None))
         if applied and value is not None:
             log.warning("%s: the response was lost but the write was applied (checked)", what)
             return value

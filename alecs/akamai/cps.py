@@ -384,7 +384,8 @@ class CpsClient(ServiceClient):
             "GET", "/enrollments", accept="enrollments", params={"contractId": contract}
         )
         return [
-            Enrollment.from_api(e, contract_id=contract) for e in resp.json().get("enrollments", [])
+            Enrollment.from_api(e, contract_id=f"ctr_{contract}")
+            for e in resp.json().get("enrollments", [])
         ]
 
     async def get_enrollment(self, enrollment_id: int) -> Enrollment:

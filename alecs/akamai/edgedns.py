@@ -11,8 +11,13 @@ What it takes care of (and what the tools above it need not know):
 - paths under `/config-dns/v2`: `/zones`, `/zones/{zone}`, `/zones/{zone}/recordsets`,
   `/zones/{zone}/names/{name}/types/{type}`, `/changelists`;
 - pagination (`page`, `pageSize`, `showAll`) and filters (`search`, `types`, `contractIds`);
-- record names: relative (`www`), `@`, or fully qualified (`www.example.com` or with a trailing
-  dot) all become the FQDN Edge DNS uses in paths and bodies (`www.example.com`);
+- record names: relative (`www`, `_acme-challenge.www`), `@`, or fully qualified
+  (`www.example.com` or with a trailing dot) all become the FQDN Edge DNS uses in paths and
+  bodies (`www.example.com`); a dotted name outside the zone (`shop.example.co` in
+  `example.com`) is refused naming the zone, never silently made `shop.example.co.example.com`;
+- rdata in the form Edge DNS stores and returns (`canonical_rdata`): targets lower-case with a
+  trailing dot, IPv6 compressed, TXT quoted, CAA `flags tag "value"`; CNAME, MX, NS, PTR and SRV
+  targets must be host names (an IP address is refused naming the field);
 - rdata checked and normalized per type before anything is sent (`validate_record_set`): A needs
   IPv4, AAAA IPv6, a CNAME one target and not at the apex, MX "preference host", SRV
   "priority weight port target", TXT quoting and 255-byte strings, CAA 'flags tag "value"';
@@ -30,10 +35,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar
 from urllib.parse import quote
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from alecs.akamai._base import AkamaiInputError, AkamaiModel, ServiceClient, reconcile
 from alecs.akamai.plan import PlanChange, PlannedRequest, WritePlan
@@ -96,10 +101,20 @@ class DnsModel(AkamaiModel):
     """Reads Edge DNS's camelCase members into snake_case fields."""
 
 
+def with_ctr(value: str | None) -> str | None:
+    """Contract ids as PAPI writes them (`ctr_1-5SBXC1`); Edge DNS and CPS drop the prefix."""
+    if not value:
+        return value
+    text = str(value).strip()
+    return text if text.startswith("ctr_") else f"ctr_{text}"
+
+
 class Zone(DnsModel):
     zone: str
     type: str
-    contract_id: str | None = None
+    contract_id: Annotated[str | None, AfterValidator(with_ctr)] = Field(
+        None, description="ctr_... (Edge DNS itself writes it without the prefix)."
+    )
     activation_state: str | None = None
     comment: str | None = None
     version_id: str | None = None
@@ -220,9 +235,13 @@ def zone_type_settings(
 def record_fqdn(name: str, zone: str, field: str = "name") -> str:
     """A record name as Edge DNS wants it (FQDN, no trailing dot).
 
-    `@` or empty is the apex; `www` is relative to the zone; `www.example.com` (with or without
-    a trailing dot) is taken as fully qualified when it ends with the zone. A name with a
-    trailing dot outside the zone is refused.
+    Accepted: `@` or empty (the apex), one label relative to the zone (`www`), a name ending with
+    the zone (`www.example.com`, with or without a trailing dot), and a relative name with at
+    most one label after its last service label (`_acme-challenge.www`, `sel._domainkey`,
+    `_sip._tcp`). Refused, naming
+    the zone: any other dotted name that does not end with the zone (`shop.example.co` in
+    `example.com` is a typo or another zone, never `shop.example.co.example.com`), and an
+    absolute name (trailing dot) outside the zone.
     """
     zone = zone.lower().rstrip(".")
     text = str(name).strip().lower()
@@ -230,14 +249,18 @@ def record_fqdn(name: str, zone: str, field: str = "name") -> str:
         return zone
     absolute = text.endswith(".")
     text = text[:-1] if absolute else text
-    if text.endswith("."):
+    if text.endswith(".") or text.startswith(".") or ".." in text:
         raise RecordValidationError(
             field, f"{name!r} has an empty label", "like www or www." + zone
         )
     inside = text == zone or text.endswith("." + zone)
-    if absolute and not inside:
+    if not inside and (absolute or not _relative_ok(text)):
         raise RecordValidationError(
-            field, f"{name!r} is not in zone {zone}", f"names ending in {zone}, or relative names"
+            field,
+            f"{name!r} is not in zone {zone}",
+            f"a name in zone {zone}: one label relative to it (www), the full name "
+            f"(www.{zone}) or @ for the apex; a dotted name is taken as fully qualified, so "
+            f"write {text}.{zone} if that is really meant, or use the zone {text} belongs to",
         )
     fqdn = text if inside else f"{text}.{zone}"
     if len(fqdn) > 253 or not _valid_name(fqdn, wildcard=True):
@@ -247,6 +270,16 @@ def record_fqdn(name: str, zone: str, field: str = "name") -> str:
             "labels of letters, digits, '-' or '_' (1-63 characters); '*' only as first label",
         )
     return fqdn
+
+
+def _relative_ok(text: str) -> bool:
+    """A relative name that cannot be a fully qualified name misread: at most one label after
+    the last service label (`www`, `_dmarc`, `_acme-challenge.www`, `sel._domainkey`,
+    `_sip._tcp`); `shop.example.co` or `www.eu` could be names in other zones."""
+    labels = text.split(".")
+    service = [i for i, label in enumerate(labels) if label.startswith("_")]
+    after = len(labels) - (service[-1] + 1 if service else 0)
+    return after <= 1
 
 
 def relative_name(fqdn: str, zone: str) -> str:
@@ -271,20 +304,53 @@ def _valid_name(name: str, *, wildcard: bool = False) -> bool:
     return True
 
 
+def canonical_rdata(rtype: str, value: str) -> str:
+    """One rdata value the way Edge DNS stores and returns it.
+
+    Host names lower-case and fully qualified with a trailing dot (CNAME, NS, PTR, MX and SRV
+    targets), AKAMAICDN edge hostnames without the dot, IPv6 compressed (`2001:db8::10`), TXT
+    and SPF as quoted character strings, CAA as `flags tag "value"`, other types with their
+    whitespace collapsed. A value that would not validate is only whitespace-collapsed, so
+    records written by other tools still compare.
+    """
+    rtype = str(rtype).strip().upper()
+    try:
+        return _validate_one(rtype, value, "rdata")
+    except RecordValidationError:
+        text = " ".join(str(value).split())
+        return text.lower() if rtype in _CASELESS else text
+
+
 _CASELESS = frozenset({"A", "AAAA", "AKAMAICDN", "CNAME", "MX", "NS", "PTR", "SRV"})
 
 
 def _canonical(value: str, rtype: str = "") -> str:
-    """Comparable form of one rdata: whitespace collapsed; names (not text) case-folded."""
-    text = " ".join(value.split())
-    return text.lower() if rtype.upper() in _CASELESS else text
+    """Comparable form of one rdata (see `canonical_rdata`)."""
+    return canonical_rdata(rtype, value)
+
+
+_HOST_TARGET_TYPES = {"CNAME": "CNAME target", "NS": "name server", "PTR": "PTR target"}
 
 
 def _target(value: str, field: str, *, what: str = "target") -> str:
-    """A hostname in rdata, fully qualified with a trailing dot (`www.example.com.`)."""
+    """A hostname in rdata, fully qualified with a trailing dot (`www.example.com.`).
+
+    An IP address is refused: CNAME, MX, NS, SRV and PTR point at names (use an A or AAAA
+    record for an address).
+    """
     text = value.strip().lower()
     bare = text.rstrip(".")
-    if not bare or "." not in bare or not _valid_name(bare):
+    try:
+        ipaddress.ip_address(bare.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        raise RecordValidationError(
+            field,
+            f"{value!r} is an IP address; a {what} must be a host name",
+            "a hostname like www.example.net (for an address use an A or AAAA record)",
+        )
+    if not bare or "." not in bare or not _valid_name(bare) or bare.rsplit(".", 1)[1].isdigit():
         raise RecordValidationError(
             field,
             f"{value!r} is not a fully qualified {what}",
@@ -400,8 +466,8 @@ def _validate_one(rtype: str, value: str, field: str) -> str:
             raise RecordValidationError(
                 field, f"{value!r} is not an IPv6 address", "like 2001:db8::10"
             ) from None
-    if rtype in ("CNAME", "NS", "PTR"):
-        return _target(text, field)
+    if rtype in _HOST_TARGET_TYPES:
+        return _target(text, field, what=_HOST_TARGET_TYPES[rtype])
     if rtype == "AKAMAICDN":
         return _target(text, field, what="edge hostname").rstrip(".")
     if rtype == "MX":
@@ -423,7 +489,7 @@ def _validate_one(rtype: str, value: str, field: str) -> str:
             )
         names = ("priority", "weight", "port")
         nums = [_uint16(p, field, w) for p, w in zip(parts[:3], names, strict=True)]
-        host = "." if parts[3] == "." else _target(parts[3], field)
+        host = "." if parts[3] == "." else _target(parts[3], field, what="SRV target")
         return " ".join(str(n) for n in nums) + " " + host
     if rtype in ("TXT", "SPF"):
         return _txt(text, field)

@@ -13,7 +13,10 @@ What it takes care of:
   parameters, bodies exactly as the official schemas have them;
 - element checks before anything is sent (`normalize_elements`): IPv4/IPv6 addresses or CIDR
   blocks for IP lists (canonical form, e.g. `2001:DB8::1` -> `2001:db8::1`), two-letter
-  country codes for GEO lists (upper-cased); the bad element is named;
+  country codes for GEO lists (upper-cased); the bad element is named; CIDR blocks keep only
+  their network bits (`10.0.0.5/8` -> `10.0.0.0/8`, with a note in `ElementChange.notes`);
+- `wide_ranges`: the very wide blocks (`0.0.0.0/0`, `::/0`, IPv4 shorter than /8, IPv6 shorter
+  than /16, see `WIDE_PREFIX`) that a tool should confirm before adding;
 - optimistic concurrency: `update_elements` reads the list and writes it back (`PUT`) with the
   `syncPoint` it read, or with the caller's `sync_point`. A stale syncPoint is answered 409 by
   Akamai and raised as `SyncPointConflict` (with the syncPoint sent and, when known, the
@@ -149,14 +152,31 @@ class ElementChange(BaseModel):
     not_present: list[str] = Field(default_factory=list)
     already_present: list[str] = Field(default_factory=list)
     retried: bool = False
+    notes: list[str] = Field(
+        default_factory=list, description="Elements normalized (CIDR host bits dropped)."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Elements
 
 
+WIDE_PREFIX = {4: 8, 6: 16}
+"""A CIDR block shorter than this prefix length is "very wide" and is only added after a
+confirmation, like a production change. IPv4: a /8 is the largest block ever allocated to one
+organisation, so a shorter prefix spans several unrelated owners (and `0.0.0.0/0` is every
+address). IPv6: a /16 is larger than any allocation to one network operator (the largest LIR
+allocations are /19 to /20, regional registries hold /12s), so a shorter prefix is a sizeable
+share of the internet, not a network (and `::/0` is every address). On a block list such an
+entry blocks nearly everyone; on an allow list it allows nearly everyone."""
+
+
 def normalize_element(list_type: str, value: str) -> str:
-    """One element in canonical form; ValueError with the reason when it is not valid."""
+    """One element in canonical form; ValueError with the reason when it is not valid.
+
+    IP addresses are compressed (`2001:DB8::1` -> `2001:db8::1`) and CIDR blocks keep only
+    their network bits (`10.0.0.5/8` -> `10.0.0.0/8`), the way the block is matched.
+    """
     text = str(value).strip()
     if list_type == "GEO":
         if not _GEO.match(text):
@@ -166,13 +186,69 @@ def normalize_element(list_type: str, value: str) -> str:
         address, _, prefix = text.partition("/")
         if not (prefix.isascii() and prefix.isdigit()):
             raise ValueError("not an IP address or CIDR block")
-        iface = ipaddress.ip_interface(f"{address}/{int(prefix)}")  # keeps host bits as typed
-        return f"{iface.ip.compressed}/{iface.network.prefixlen}"
+        network = ipaddress.ip_network(f"{address}/{int(prefix)}", strict=False)
+        return f"{network.network_address.compressed}/{network.prefixlen}"
     return ipaddress.ip_address(text).compressed
 
 
-def normalize_elements(list_type: str, values: Sequence[str], *, field: str) -> list[str]:
-    """Elements checked and canonical, duplicates removed; NetlistInputError names a bad one."""
+def cidr_note(value: str, element: str) -> str | None:
+    """The note saying a CIDR block as typed was normalized to its network (None otherwise)."""
+    text = str(value).strip()
+    if "/" not in text or "/" not in element:
+        return None
+    address, _, prefix = text.partition("/")
+    try:
+        typed = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    network = ipaddress.ip_network(element)
+    if typed == network.network_address and int(prefix) == network.prefixlen:
+        return None
+    return (
+        f"{text} was normalized to {element}: a /{network.prefixlen} block matches "
+        f"{network.network_address}-{network.broadcast_address}; the host bits of an address "
+        "in a CIDR block are ignored"
+    )
+
+
+def wide_ranges(list_type: str, elements: Sequence[str]) -> list[str]:
+    """The normalized elements that are very wide CIDR blocks (see `WIDE_PREFIX`)."""
+    if list_type != "IP":
+        return []
+    wide: list[str] = []
+    for element in elements:
+        if "/" not in element:
+            continue
+        try:
+            network = ipaddress.ip_network(element, strict=False)
+        except ValueError:
+            continue
+        if network.prefixlen < WIDE_PREFIX[network.version]:
+            wide.append(element)
+    return wide
+
+
+def describe_wide(elements: Sequence[str]) -> str:
+    """`0.0.0.0/0 (every IPv4 address)`, `10.0.0.0/6 (67,108,864 addresses)`, joined."""
+    parts: list[str] = []
+    for element in elements:
+        network = ipaddress.ip_network(element, strict=False)
+        if network.prefixlen == 0:
+            parts.append(f"{element} (every IPv{network.version} address)")
+        elif network.version == 4:
+            parts.append(f"{element} ({network.num_addresses:,} addresses)")
+        else:
+            parts.append(f"{element} (2^{128 - network.prefixlen} addresses)")
+    return ", ".join(parts)
+
+
+def normalize_elements(
+    list_type: str, values: Sequence[str], *, field: str, notes: list[str] | None = None
+) -> list[str]:
+    """Elements checked and canonical, duplicates removed; NetlistInputError names a bad one.
+
+    With `notes`, a sentence is appended for every CIDR block whose host bits were dropped.
+    """
     if list_type not in LIST_TYPES:
         raise NetlistInputError("type", f"{list_type!r}", "IP or GEO")
     out: list[str] = []
@@ -191,6 +267,10 @@ def normalize_elements(list_type: str, values: Sequence[str], *, field: str) -> 
                 f"{list_type} list",
                 allowed,
             ) from None
+        if notes is not None and list_type == "IP":
+            note = cidr_note(value, element)
+            if note and note not in notes:
+                notes.append(note)
         if element not in out:
             out.append(element)
     return out
@@ -353,8 +433,9 @@ class NetlistsClient(ServiceClient):
         attempts = 1 if sync_point is not None else 2
         for attempt in range(attempts):
             before = await self.get(list_id, include_elements=True, extended=True)
-            add_n = normalize_elements(before.type, add, field="add")
-            remove_n = normalize_elements(before.type, remove, field="remove")
+            notes: list[str] = []
+            add_n = normalize_elements(before.type, add, field="add", notes=notes)
+            remove_n = normalize_elements(before.type, remove, field="remove", notes=notes)
             both = sorted(set(add_n) & set(remove_n))
             if both:
                 raise NetlistInputError(
@@ -377,6 +458,7 @@ class NetlistsClient(ServiceClient):
                     not_present=not_present,
                     already_present=already,
                     retried=attempt > 0,
+                    notes=notes,
                 )
             target = before
             if sync_point is not None:
@@ -395,6 +477,7 @@ class NetlistsClient(ServiceClient):
                 not_present=not_present,
                 already_present=already,
                 retried=attempt > 0,
+                notes=notes,
             )
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -45,6 +45,7 @@ from alecs.akamai._base import (
 )
 from alecs.akamai.plan import PlanChange, WritePlan
 from alecs.akamai.plan import request as plan_request
+from alecs.akamai.waiting import PAPI_PENDING
 from alecs.transport.errors import AkamaiApiError
 
 if TYPE_CHECKING:
@@ -203,6 +204,28 @@ class Activation(PapiModel):
         return self.status in FINAL_STATUSES
 
 
+class ActivationSubmitted(BaseModel):
+    """What `activate_or_attach` did: a new activation, or the identical pending one."""
+
+    activation_id: str
+    attached: bool = Field(
+        description="True when an identical activation was already pending and is followed."
+    )
+
+
+class ActivationPendingError(PapiStateError):
+    """Another activation (other version or kind) is pending on the network: names it."""
+
+    def __init__(self, pending: Activation, error: AkamaiApiError) -> None:
+        self.pending = pending
+        self.error = error
+        super().__init__(
+            f"{pending.activation_type} of v{pending.property_version} of "
+            f"{pending.property_id} on {pending.network} is still {pending.status} "
+            f"({pending.activation_id}); PAPI allows one pending activation per network"
+        )
+
+
 class EdgeHostname(PapiModel):
     edge_hostname_id: str
     edge_hostname_domain: str
@@ -275,6 +298,35 @@ def with_prefix(prefix: str, value: str | int) -> str:
     return text if text.lower().startswith(prefix) else prefix + text
 
 
+VERSION_WORDS = ("latest", "staging", "production")
+
+
+def parse_version(value: int | str | None) -> int | str:
+    """`3`, `"3"`, `"v3"` -> 3; `None`/`"latest"` -> `"latest"`; `"staging"`/`"production"`
+    (any case) -> `"STAGING"`/`"PRODUCTION"`. Anything else raises PapiLookupError."""
+    if value is None:
+        return "latest"
+    if isinstance(value, bool):
+        raise PapiLookupError(
+            "version", f"{value!r} is not a version", ["a number", *VERSION_WORDS]
+        )
+    if isinstance(value, int):
+        if value < 1:
+            raise PapiLookupError("version", f"{value} is not a version number (1 or more)")
+        return value
+    text = str(value).strip().lower()
+    if text == "latest":
+        return "latest"
+    if text in ("staging", "production"):
+        return text.upper()
+    digits = text[1:] if text.startswith("v") else text
+    if digits.isascii() and digits.isdigit() and int(digits) >= 1:
+        return int(digits)
+    raise PapiLookupError(
+        "version", f"{value!r} is not a version", ["a number like 3", *VERSION_WORDS]
+    )
+
+
 def _quoted(etag: str) -> str:
     etag = etag.strip()
     return etag if etag.startswith('"') else f'"{etag}"'
@@ -326,6 +378,79 @@ class PapiClient(ServiceClient):
     async def list_products(self, contract_id: str) -> list[Product]:
         resp = await self._call("GET", "/products", params={"contractId": contract_id})
         return [Product.model_validate(i) for i in _items(resp.json(), "products")]
+
+    async def contract_ids(self) -> list[str]:
+        """Every contract the account's groups use (sorted)."""
+        return sorted({c for g in await self.list_groups() for c in g.contract_ids})
+
+    async def products_by_contract(
+        self, contract_id: str | None = None
+    ) -> dict[str, list[Product]]:
+        """Products per contract: of `contract_id`, or of every contract when it is omitted."""
+        contracts = [with_prefix("ctr_", contract_id)] if contract_id else await self.contract_ids()
+        limiter = asyncio.Semaphore(MAX_PARALLEL)
+
+        async def one(cid: str) -> list[Product]:
+            async with limiter:
+                return await self.list_products(cid)
+
+        found = await asyncio.gather(*(one(c) for c in contracts))
+        return dict(zip(contracts, found, strict=True))
+
+    async def contract_for_product(self, product_id: str) -> str:
+        """The one contract that offers `product_id`; PapiLookupError listing the contracts
+        when several do (or naming the products when none does)."""
+        pid = with_prefix("prd_", product_id)
+        by_contract = await self.products_by_contract()
+        offering = [
+            c for c, products in by_contract.items() if any(p.product_id == pid for p in products)
+        ]
+        if len(offering) == 1:
+            return offering[0]
+        if not offering:
+            known = sorted({p.product_id for ps in by_contract.values() for p in ps})
+            raise PapiLookupError("product_id", f"No contract of this account offers {pid}.", known)
+        raise PapiLookupError(
+            "contract_id", f"Several contracts offer {pid}; say which one.", offering
+        )
+
+    async def list_edge_hostnames_all(
+        self, contract_id: str | None = None, group_id: str | None = None
+    ) -> list[EdgeHostname]:
+        """Edge hostnames of one contract and group, or of every pair matching what was given
+        (each edge hostname once)."""
+        if contract_id and group_id:
+            return await self.list_edge_hostnames(
+                with_prefix("ctr_", contract_id), with_prefix("grp_", group_id)
+            )
+        cid = with_prefix("ctr_", contract_id) if contract_id else None
+        gid = with_prefix("grp_", group_id) if group_id else None
+        groups = await self.list_groups()
+        pairs: list[tuple[str, str]] = []
+        seen_contracts: set[str] = set()
+        for g in groups:
+            if gid is not None and g.group_id != gid:
+                continue
+            for c in g.contract_ids:
+                if (cid is None or c == cid) and (gid is not None or c not in seen_contracts):
+                    pairs.append((c, g.group_id))
+                    seen_contracts.add(c)
+        if gid and not pairs:
+            raise PapiLookupError(
+                "group_id", f"{gid} is not a group of this account.", _group_choices(groups)
+            )
+        limiter = asyncio.Semaphore(MAX_PARALLEL)
+
+        async def one(c: str, g: str) -> list[EdgeHostname]:
+            async with limiter:
+                return await self.list_edge_hostnames(c, g)
+
+        found = await asyncio.gather(*(one(c, g) for c, g in pairs))
+        out: dict[str, EdgeHostname] = {}
+        for items in found:
+            for e in items:
+                out.setdefault(e.edge_hostname_id, e)
+        return list(out.values())
 
     async def list_cpcodes(self, contract_id: str, group_id: str) -> list[CpCode]:
         resp = await self._call(
@@ -659,6 +784,31 @@ class PapiClient(ServiceClient):
             return int(items[0]["propertyVersion"])
         return int(id_from_link(_link(resp, "versionLink"), "version"))
 
+    async def resolve_version(self, property_id: str, version: int | str | None) -> int:
+        """A version number from `version`: a number (`3`, `"v3"`), `latest` (or None), or
+        `staging`/`production` (the version active there; PapiLookupError when none is)."""
+        pid = with_prefix("prp_", property_id)
+        selector = parse_version(version)
+        if isinstance(selector, int):
+            return selector
+        network: Network | None = None if selector == "latest" else selector  # type: ignore[assignment]
+        number = await self.latest_version(pid, activated_on=network)
+        if number is None:
+            raise PapiLookupError(
+                "version",
+                f"No version of {pid} is active on {network}; give a version number, latest, "
+                f"or the other network.",
+            )
+        return number
+
+    @staticmethod
+    def base_version(version: int) -> int | None:
+        """The version a diff of `version` compares with by default: the one before it (None
+        for version 1). PAPI does not record which version a version was copied from; new
+        versions are made from the latest by default (property-version-create), so the one
+        before is their base."""
+        return int(version) - 1 if int(version) > 1 else None
+
     async def create_version(
         self, property_id: str, base_version: int, base_etag: str | None = None
     ) -> int:
@@ -916,6 +1066,70 @@ class PapiClient(ServiceClient):
         items = [Activation.model_validate(i) for i in _items(resp.json(), "activations")]
         items.sort(key=lambda a: (a.submit_date or "", _number(a.activation_id)), reverse=True)
         return items
+
+    async def pending_activation(
+        self, property_id: str, network: str, *, activation_type: str | None = None
+    ) -> Activation | None:
+        """The activation of the property still in flight on `network` (PAPI allows one), or
+        None; with `activation_type` (ACTIVATE/DEACTIVATE) only one of that kind."""
+        for activation in await self.list_activations(property_id):
+            if activation.network != network or activation.status not in PAPI_PENDING:
+                continue
+            if activation_type is None or activation.activation_type == activation_type:
+                return activation
+        return None
+
+    async def activate_or_attach(
+        self,
+        property_id: str,
+        version: int,
+        network: Network,
+        *,
+        notify_emails: list[str],
+        deactivate: bool = False,
+        **options: Any,
+    ) -> ActivationSubmitted:
+        """Submit an activation, or attach to the identical one already pending.
+
+        PAPI refuses a second activation on a network while one is pending (422). When the
+        pending one is the same version and kind, its id is returned (``attached=True``), so
+        calling again after a client timeout continues the same activation. A different
+        pending activation raises `ActivationPendingError` naming it.
+        """
+        kind = "DEACTIVATE" if deactivate else "ACTIVATE"
+        try:
+            activation_id = await self.activate(
+                property_id,
+                version,
+                network,
+                notify_emails=notify_emails,
+                deactivate=deactivate,
+                **options,
+            )
+        except AkamaiApiError as exc:
+            if exc.status not in (409, 422):
+                raise
+            pending = await self.pending_activation(property_id, network)
+            if pending is None:
+                raise
+            same = pending.activation_type == kind and (
+                deactivate or pending.property_version == int(version)
+            )
+            if not same:
+                raise ActivationPendingError(pending, exc) from exc
+            return ActivationSubmitted(activation_id=pending.activation_id, attached=True)
+        return ActivationSubmitted(activation_id=activation_id, attached=False)
+
+    async def cancel_activation(self, property_id: str, activation_id: str) -> Activation:
+        """Cancel a pending activation (`DELETE .../activations/{id}`): PAPI answers with the
+        activation, ABORTED. One already live cannot be cancelled (PAPI's error is raised)."""
+        pid = with_prefix("prp_", property_id)
+        aid = with_prefix("atv_", activation_id)
+        resp = await self._call("DELETE", f"/properties/{pid}/activations/{aid}")
+        items = _items(resp.json(), "activations") if resp.content else []
+        if items:
+            return Activation.model_validate(items[0])
+        return await self.get_activation(pid, aid)
 
     # -- edge hostnames ------------------------------------------------------------------------
 

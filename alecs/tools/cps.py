@@ -28,6 +28,7 @@ from alecs.akamai.cps import (
 )
 from alecs.akamai.edgedns import EdgeDnsClient, relative_name, zone_for
 from alecs.akamai.papi import PapiClient
+from alecs.akamai.waiting import cps_change_progress
 from alecs.tools._common import (
     AccountSwitchKey,
     ConfirmArg,
@@ -36,14 +37,13 @@ from alecs.tools._common import (
     Ctx,
     Customer,
     InputError,
-    Progress,
     ToolOutput,
     confirmation,
-    poll,
     service,
     tool,
 )
 from alecs.tools.dryrun import in_dry_run
+from alecs.tools.waits import DEFAULT_WAIT_S, NextCall, WaitSeconds, bounded_wait, continue_call
 from alecs.transport.errors import AkamaiApiError
 
 CHALLENGE_TTL = 60
@@ -244,6 +244,15 @@ class EnrollmentStatus(ToolOutput):
     dns_answers: list[DnsAnswer] = Field(default_factory=list)
     http_answers: list[HttpAnswer] = Field(default_factory=list)
     next_step: str
+    progress: float = Field(
+        default=100.0,
+        description="0-100 from CPS's status (generate-csr 10 ... deploy-cert-to-production 80); "
+        "100 only when complete.",
+    )
+    next_call: NextCall | None = Field(
+        default=None,
+        description="While the change runs on its own: the exact call that continues waiting.",
+    )
     notes: list[str] = Field(default_factory=list)
 
     def summary(self) -> str:
@@ -433,7 +442,9 @@ async def certificate_enrollment_list(
     if common_name:
         needle = common_name.strip().lower()
         found = [e for e in found if any(needle in n for n in [e.common_name, *e.sans])]
-    return EnrollmentList(contract_ids=contracts, enrollments=found, total=len(found))
+    return EnrollmentList(
+        contract_ids=[f"ctr_{c}" for c in contracts], enrollments=found, total=len(found)
+    )
 
 
 @tool(
@@ -473,15 +484,7 @@ async def certificate_enrollment_status(
             "input only you can give, or the timeout passes."
         ),
     ] = False,
-    timeout_s: Annotated[
-        float,
-        Field(
-            ge=0,
-            le=3600,
-            description="With wait: how long to keep checking, in seconds; on timeout the "
-            "current status comes back (not a failure).",
-        ),
-    ] = 600,
+    timeout_s: WaitSeconds = DEFAULT_WAIT_S,
     poll_interval_s: Annotated[
         float, Field(ge=1, le=600, description="Seconds between checks while waiting.")
     ] = 30,
@@ -513,21 +516,35 @@ async def certificate_enrollment_status(
         )
     cid = change_id
     change = await cps.get_change(enrollment_id, cid)
+
+    def stops(c: ChangeStatus) -> bool:
+        return (
+            c.finished
+            or c.state in ("error", "cancelled", "suspended")
+            or any(i.required_to_proceed for i in c.allowed_input)
+        )
+
     if wait and not change.finished:
-        progress = Progress(ctx, total=100)
-        outcome = await poll(
+        outcome = await bounded_wait(
+            ctx,
             lambda: cps.get_change(enrollment_id, cid),
-            done=lambda c: (
-                c.finished
-                or c.state in ("error", "cancelled", "suspended")
-                or any(i.required_to_proceed for i in c.allowed_input)
-            ),
+            done=stops,
+            progress_of=lambda c: cps_change_progress(c.status),
+            describe=lambda c: f"{c.status} ({c.state})",
             timeout_s=timeout_s,
             interval_s=poll_interval_s,
-            progress=progress,
-            describe=lambda c: f"{c.status} ({c.state})",
         )
         change = outcome.state
+    next_call = None
+    if not stops(change):
+        next_call = continue_call(
+            "certificate-enrollment-status",
+            enrollment_id=enrollment_id,
+            change_id=cid,
+            wait=True,
+            customer=customer,
+            account_switch_key=account_switch_key,
+        )
     domains: list[DomainValidation] = []
     if change.offers("lets-encrypt-challenges"):
         domains = await cps.get_dv_challenges(enrollment_id, cid)
@@ -549,6 +566,8 @@ async def certificate_enrollment_status(
         dns_answers=dns_answers,
         http_answers=http_answers,
         next_step=_next_step(change, domains),
+        next_call=next_call,
+        progress=100.0 if change.finished else cps_change_progress(change.status),
         notes=notes,
     )
 
@@ -656,7 +675,7 @@ async def certificate_dv_enrollment_create(
     return DvEnrollmentCreated(
         enrollment_id=created.enrollment_id,
         change_id=created.change_id,
-        contract_id=contract,
+        contract_id=f"ctr_{contract}",
         common_name=cn,
         sans=names,
         status=status.status if status else None,

@@ -21,11 +21,15 @@ from pydantic import BaseModel, BeforeValidator, Field
 
 from alecs.akamai.netlists import (
     ActivationStatus,
+    NetlistInputError,
     NetlistsClient,
     NetworkList,
     SyncPointConflict,
+    describe_wide,
     normalize_elements,
+    wide_ranges,
 )
+from alecs.akamai.waiting import netlist_activation_progress
 from alecs.tools._common import (
     AccountSwitchKey,
     ConfirmArg,
@@ -39,12 +43,12 @@ from alecs.tools._common import (
     ToolOutput,
     as_list,
     confirmation,
-    poll,
     service,
     tool,
     upper_text,
 )
 from alecs.tools.dryrun import in_dry_run
+from alecs.tools.waits import DEFAULT_WAIT_S, NextCall, WaitSeconds, bounded_wait, continue_call
 
 DEFAULT_POLL_S = {"STAGING": 10.0, "PRODUCTION": 20.0}
 MIN_POLL_S = 1.0
@@ -87,16 +91,7 @@ MaxElements = Annotated[
     int,
     Field(ge=0, le=100_000, description="Show at most this many elements per list."),
 ]
-TimeoutArg = Annotated[
-    float,
-    Field(
-        ge=0,
-        le=3600,
-        description="How long to wait for ACTIVE/FAILED, in seconds (updates usually take "
-        "minutes; a list's first activation on a network up to about 25). On timeout the "
-        "current state comes back with how to check again.",
-    ),
-]
+TimeoutArg = WaitSeconds
 
 
 # --------------------------------------------------------------------------- outputs
@@ -180,12 +175,17 @@ class NetworkListCreated(ToolOutput):
     type: str
     sync_point: int
     element_count: int
+    notes: list[str] = Field(
+        default_factory=list, description="Elements normalized (CIDR host bits dropped)."
+    )
     next_step: str
 
     def summary(self) -> str:
+        notes = "".join(f"\nNote: {n}." for n in self.notes)
         return (
             f"Created network list {self.network_list_id} {self.name!r} ({self.type}, "
             f"{self.element_count} elements, syncPoint {self.sync_point}). {self.next_step}"
+            f"{notes}"
         )
 
 
@@ -198,18 +198,24 @@ class ElementsUpdated(ToolOutput):
     removed: list[str]
     already_present: list[str] = Field(description="Asked to add, but already in the list.")
     not_present: list[str] = Field(description="Asked to remove, but not in the list.")
+    notes: list[str] = Field(
+        default_factory=list,
+        description="Elements normalized before the change (a CIDR block keeps only its "
+        "network bits: 10.0.0.5/8 is stored as 10.0.0.0/8).",
+    )
     element_count: int
     staging_status: str | None = None
     production_status: str | None = None
     next_step: str
 
     def summary(self) -> str:
+        notes = "".join(f"\nNote: {n}." for n in self.notes)
         if not self.changed:
-            return f"No change to {self.network_list_id}. {self.next_step}"
+            return f"No change to {self.network_list_id}. {self.next_step}{notes}"
         return (
             f"{self.network_list_id}: added {len(self.added)}, removed {len(self.removed)}; "
             f"syncPoint {self.sync_point_before} -> {self.sync_point}, {self.element_count} "
-            f"elements. {self.next_step}"
+            f"elements. {self.next_step}{notes}"
         )
 
 
@@ -220,9 +226,15 @@ class ActivationOutcome(ToolOutput):
     status: str
     sync_point: int
     finished: bool
+    progress: float = Field(
+        description="0-100 from Akamai's state (PENDING_ACTIVATION 20); 100 only when finished."
+    )
     waited_s: float
     polls: int
     next_step: str
+    next_call: NextCall | None = Field(
+        default=None, description="While not finished: the exact call that continues waiting."
+    )
 
     def summary(self) -> str:
         return (
@@ -234,8 +246,13 @@ class ActivationOutcome(ToolOutput):
 class ActivationStatusList(ToolOutput):
     network_list_id: str
     statuses: list[ActivationStatus]
+    followed: ActivationOutcome | None = Field(
+        default=None, description="With wait=true: how the bounded wait ended (next_call)."
+    )
 
     def summary(self) -> str:
+        if self.followed is not None:
+            return self.followed.summary()
         parts = [
             f"{s.environment}: {s.activation_status} (syncPoint {s.sync_point}"
             + (f", activation {s.activation_id}" if s.activation_id else "")
@@ -307,6 +324,31 @@ def _ask_activate(network: str, network_list_id: str) -> str | None:
     )
 
 
+def _wide_question(elements: list[str], network_list_id: str | None = None) -> str | None:
+    """A question when `elements` hold very wide ranges (0.0.0.0/0, ::/0, < /8, < /16)."""
+    try:
+        items = normalize_elements("IP", elements, field="add")
+    except NetlistInputError:
+        return None  # not an IP list (or a bad element, reported by the tool itself)
+    wide = wide_ranges("IP", items)
+    if not wide:
+        return None
+    target = f"network list {network_list_id}" if network_list_id else "the new network list"
+    return (
+        f"Add {describe_wide(wide)} to {target}? Such a range covers a large part of the "
+        "internet: on a block list it blocks nearly everyone, on an allow list it allows nearly "
+        "everyone."
+    )
+
+
+def _ask_add_wide(add: list[str], network_list_id: str) -> str | None:
+    return _wide_question(add, network_list_id)
+
+
+def _ask_create_wide(elements: list[str], type: str) -> str | None:
+    return _wide_question(elements) if str(type).upper() == "IP" else None
+
+
 def _ask_delete(network_list_id: str) -> str:
     return (
         f"Delete network list {network_list_id}? This cannot be undone (Akamai only deletes "
@@ -344,7 +386,11 @@ TOOL_ERRORS: ErrorMap = {SyncPointConflict: _sync_conflict}
 @tool("network-list-list", toolset="netlists", kind="read", title="List network lists")
 async def network_list_list(
     ctx: Ctx,
-    type: Annotated[ListTypeArg | None, Field(description="Only IP or only GEO lists.")] = None,
+    types: Annotated[
+        list[ListTypeArg] | None,
+        BeforeValidator(as_list),
+        Field(description="Only lists of these types: ['IP'] or ['GEO'] (omit for both)."),
+    ] = None,
     search: Annotated[
         str | None,
         Field(
@@ -365,7 +411,11 @@ async def network_list_list(
     STAGING and PRODUCTION. Use first to find a list's id. Elements only with
     include_elements (at most max_elements per list)."""
     nl = _client(ctx, customer, account_switch_key)
-    lists = await nl.list_lists(list_type=type, search=search, include_elements=include_elements)
+    wanted = set(types or ())
+    list_type = next(iter(wanted)) if len(wanted) == 1 else None
+    lists = await nl.list_lists(
+        list_type=list_type, search=search, include_elements=include_elements
+    )
     limit = max_elements if include_elements else None
     return NetworkListList(network_lists=[_summary(x, limit) for x in lists])
 
@@ -396,6 +446,7 @@ async def network_list_get(
 @tool("network-list-create", toolset="netlists", kind="write", title="Create a network list")
 async def network_list_create(
     ctx: Ctx,
+    confirmed: Annotated[Confirmed, confirmation(_ask_create_wide)],
     name: Annotated[str, Field(min_length=1, max_length=100, description="Display name.")],
     type: ListTypeArg,
     elements: Elements = [],  # noqa: B006 (pydantic copies defaults)
@@ -417,12 +468,16 @@ async def network_list_create(
     ] = None,
     customer: Customer = None,
     account_switch_key: AccountSwitchKey = None,
+    confirm: ConfirmArg = False,
 ) -> NetworkListCreated:
     """Create an IP or GEO network list, optionally with its first elements (checked:
-    IP/CIDR for IP lists, two-letter country codes for GEO lists). Returns its id and
-    syncPoint. Nothing is live until you activate it (network-list-activate), and a
+    IP/CIDR for IP lists, two-letter country codes for GEO lists; a CIDR block keeps only
+    its network bits, with a note). Very wide ranges (0.0.0.0/0, ::/0, IPv4 shorter than /8,
+    IPv6 shorter than /16) are confirmed with the user first. Returns its id and syncPoint.
+    Nothing is live until you activate it (network-list-activate), and a
     security configuration must reference it to have an effect."""
-    items = normalize_elements(type, elements, field="elements")
+    notes: list[str] = []
+    items = normalize_elements(type, elements, field="elements", notes=notes)
     contract, group = _contract(contract_id), _group(group_id)
     if (contract is None) != (group is None):
         missing = "group_id" if group is None else "contract_id"
@@ -451,6 +506,7 @@ async def network_list_create(
         type=created.type,
         sync_point=created.sync_point,
         element_count=created.element_count or len(items),
+        notes=notes,
         next_step=(
             "Add or remove elements with network-list-update-elements, then activate on "
             "STAGING with network-list-activate."
@@ -468,6 +524,7 @@ async def network_list_create(
 )
 async def network_list_update_elements(
     ctx: Ctx,
+    confirmed: Annotated[Confirmed, confirmation(_ask_add_wide)],
     network_list_id: ListRef,
     add: Elements = [],  # noqa: B006
     remove: Elements = [],  # noqa: B006
@@ -481,12 +538,16 @@ async def network_list_update_elements(
     ] = None,
     customer: Customer = None,
     account_switch_key: AccountSwitchKey = None,
+    confirm: ConfirmArg = False,
 ) -> ElementsUpdated:
     """Add and/or remove elements of a network list in one change (one new syncPoint).
 
     Elements are checked against the list's type (IP/CIDR or two-letter country codes)
-    and a bad one is named. Adding an element already there, or removing one that is not,
-    changes nothing and is reported. The change is not live until activated
+    and a bad one is named; a CIDR block keeps only its network bits (10.0.0.5/8 becomes
+    10.0.0.0/8, with a note). Adding a very wide range (0.0.0.0/0, ::/0, IPv4 shorter than
+    /8, IPv6 shorter than /16) is confirmed with the user first, like a production change.
+    Adding an element already there, or removing one that is not, changes nothing and is
+    reported. The change is not live until activated
     (network-list-activate)."""
     if not add and not remove:
         raise InputError("add", "nothing to change", allowed="elements in add and/or remove")
@@ -506,6 +567,7 @@ async def network_list_update_elements(
         removed=change.removed,
         already_present=change.already_present,
         not_present=change.not_present,
+        notes=change.notes,
         element_count=after.element_count
         if after.element_count is not None
         else len(after.elements or []),
@@ -539,7 +601,7 @@ async def network_list_activate(
     wait: Annotated[
         bool, Field(description="Wait for ACTIVE/FAILED with progress notifications.")
     ] = True,
-    timeout_s: TimeoutArg = 600,
+    timeout_s: TimeoutArg = DEFAULT_WAIT_S,
     customer: Customer = None,
     account_switch_key: AccountSwitchKey = None,
     confirm: ConfirmArg = False,
@@ -548,9 +610,10 @@ async def network_list_activate(
     it is live.
 
     Activate on STAGING first; PRODUCTION changes what the live site allows or blocks, so
-    the user is asked to confirm. Waits with progress notifications until ACTIVE or
-    FAILED, checking as often as Akamai's Retry-After suggests; when timeout_s passes first
-    the result says the current state and how to check again (not a failure)."""
+    the user is asked to confirm. Waits at most timeout_s (default 45 s) with progress
+    notifications carrying Akamai's state; activations take minutes, so the answer is often
+    still PENDING_ACTIVATION with next_call, the exact call that continues waiting (not a
+    failure). Activating the same syncPoint again follows the same activation."""
     nl = _client(ctx, customer, account_switch_key)
     list_id = await _list_id(nl, network_list_id)
     if in_dry_run():
@@ -564,6 +627,30 @@ async def network_list_activate(
         f"activation {submitted.activation_id} submitted on {network}: "
         f"{submitted.activation_status}",
     )
+    return await _follow(
+        ctx,
+        nl,
+        list_id,
+        network,
+        submitted,
+        timeout_s=timeout_s if wait else 0.0,
+        customer=customer,
+        account_switch_key=account_switch_key,
+    )
+
+
+async def _follow(
+    ctx: Ctx,
+    nl: NetlistsClient,
+    list_id: str,
+    network: Literal["STAGING", "PRODUCTION"],
+    submitted: ActivationStatus,
+    *,
+    timeout_s: float,
+    customer: str | None,
+    account_switch_key: str | None,
+) -> ActivationOutcome:
+    """Wait (bounded) for the activation `submitted` describes; the outcome says how to go on."""
     ours, ours_sync_point = submitted.activation_id, submitted.sync_point
 
     def done(status: ActivationStatus) -> bool:
@@ -572,20 +659,22 @@ async def network_list_activate(
             return True  # a newer activation replaced ours
         return status.finished and status.sync_point >= ours_sync_point
 
-    if done(submitted) or not wait:
+    if done(submitted) or timeout_s <= 0:
         status, finished, waited, polls = submitted, done(submitted), 0.0, 1
     else:
-        outcome = await poll(
+        outcome = await bounded_wait(
+            ctx,
             lambda: nl.activation_status(list_id, network),
             done=done,
+            progress_of=lambda s: netlist_activation_progress(s.activation_status),
+            describe=lambda s: f"{s.activation_status} on {network} (syncPoint {s.sync_point})",
             timeout_s=timeout_s,
             interval_s=_poll_interval(network),
-            progress=progress,
-            describe=lambda s: f"{s.activation_status} on {network} (syncPoint {s.sync_point})",
         )
         status, finished = outcome.state, outcome.finished
         waited, polls = round(outcome.waited_s, 3), outcome.polls + 1
     check = f"network-list-activation-status network_list_id={list_id} network={network}"
+    next_call = None
     if status.activation_status in ("ACTIVE", "MODIFIED"):
         next_step = f"syncPoint {status.sync_point} is live on {network}."
         if network == "STAGING":
@@ -595,9 +684,17 @@ async def network_list_activate(
     elif finished:
         next_step = f"Another activation replaced this one; check with {check}."
     else:
+        next_call = continue_call(
+            "network-list-activation-status",
+            network_list_id=list_id,
+            network=network,
+            wait=True,
+            customer=customer,
+            account_switch_key=account_switch_key,
+        )
         next_step = (
-            f"Still {status.activation_status} after {waited:g} s; this is not a failure. "
-            f"Check again with {check}."
+            f"Still {status.activation_status} after {waited:g} s; this is not a failure: "
+            f"activations take minutes. Continue waiting with {next_call.text}."
         )
     return ActivationOutcome(
         network_list_id=list_id,
@@ -606,9 +703,11 @@ async def network_list_activate(
         status=status.activation_status,
         sync_point=status.sync_point,
         finished=finished,
+        progress=100.0 if finished else netlist_activation_progress(status.activation_status),
         waited_s=waited,
         polls=polls,
         next_step=next_step,
+        next_call=next_call,
     )
 
 
@@ -624,14 +723,41 @@ async def network_list_activation_status(
     network: Annotated[
         NetworkArg | None, Field(description="STAGING or PRODUCTION; omit for both.")
     ] = None,
+    wait: Annotated[
+        bool,
+        Field(
+            description="With network: keep waiting (with progress) until the activation "
+            "there is ACTIVE/FAILED, at most timeout_s."
+        ),
+    ] = False,
+    timeout_s: TimeoutArg = DEFAULT_WAIT_S,
     customer: Customer = None,
     account_switch_key: AccountSwitchKey = None,
 ) -> ActivationStatusList:
     """Where a network list stands on STAGING and/or PRODUCTION: INACTIVE,
     PENDING_ACTIVATION, ACTIVE, MODIFIED (an older syncPoint is active; the latest changes
-    are not) or FAILED, with the activation id and the syncPoint activated."""
+    are not) or FAILED, with the activation id and the syncPoint activated. With wait=true
+    and a network, follow a pending activation there like network-list-activate does."""
     nl = _client(ctx, customer, account_switch_key)
     list_id = await _list_id(nl, network_list_id)
+    if wait:
+        if network is None:
+            raise InputError(
+                "network", "wait=true follows one network", allowed="STAGING, PRODUCTION"
+            )
+        current = await nl.activation_status(list_id, network)
+        followed = await _follow(
+            ctx,
+            nl,
+            list_id,
+            network,
+            current,
+            timeout_s=timeout_s,
+            customer=customer,
+            account_switch_key=account_switch_key,
+        )
+        last = await nl.activation_status(list_id, network) if followed.polls > 1 else current
+        return ActivationStatusList(network_list_id=list_id, statuses=[last], followed=followed)
     networks: list[Literal["STAGING", "PRODUCTION"]] = (
         [network] if network else ["STAGING", "PRODUCTION"]
     )

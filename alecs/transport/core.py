@@ -29,12 +29,13 @@ import asyncio
 import collections
 import copy
 import dataclasses
+import functools
 import gzip
 import json as jsonlib
 import logging
 import ssl
 import time
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Self
 
@@ -929,8 +930,17 @@ class Transport:
             if response is not None
             else call.error is not None
         )
+        ambiguous = response is None and decision is not None and decision.ambiguous
+        deferred: Callable[[bool], None] | None = None
         if call.permit == PERMIT_NORMAL and (response is not None or call.kind not in _NO_VERDICT):
-            call.breaker.record(call.permit, failed, self._cause(call))
+            if ambiguous:
+                # The verdict waits for the service client's check (AmbiguousWriteError.settle):
+                # a write found applied lost only its answer.
+                deferred = functools.partial(
+                    call.breaker.record, PERMIT_NORMAL, cause=self._cause(call)
+                )
+            else:
+                call.breaker.record(call.permit, failed, self._cause(call))
         call.permit = 0
         if response is not None:
             if response.status_code < 500:
@@ -979,9 +989,9 @@ class Transport:
         message = str(error) or type(error).__name__
         if sec.client.proxy and call.kind in ("connect", "proxy", "tls"):
             message += f" (through proxy {redact_proxy(sec.client.proxy)})"
-        if decision is not None and decision.ambiguous:
+        if ambiguous:
             sec.metrics.record_error("ambiguous_write")
-            raise AmbiguousWriteError(
+            lost = AmbiguousWriteError(
                 call.kind,
                 sec.host,
                 message,
@@ -989,7 +999,10 @@ class Transport:
                 path=_strip_query(call.path),
                 attempts=call.sent,
                 how_to_check=_HOW_TO_CHECK.format(method=call.method),
-            ) from error
+            )
+            if deferred is not None:
+                lost.defer_verdict(lambda failed: deferred(failed=failed))
+            raise lost from error
         raise TransportError(call.kind, sec.host, message, attempts=call.sent) from error
 
     def _seen_before(self, cause: BaseException | None) -> bool:

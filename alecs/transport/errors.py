@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 
@@ -197,6 +199,27 @@ class AmbiguousWriteError(TransportError):
         if self.how_to_check and self.applied is not True:
             text += f". To check: {self.how_to_check}"
         return text
+
+    def defer_verdict(self, record: Callable[[bool], None]) -> None:
+        """Let `settle()` give the circuit breaker this call's final outcome (`record(failed)`).
+
+        The transport does not count a write whose outcome is unknown as a failure right away:
+        when the service client's check finds it applied, the host processed it and only the
+        answer was lost, which says nothing against the host. If nobody settles, the call
+        counts as a failure once this error is garbage collected.
+        """
+        self._verdict = weakref.finalize(self, record, True)
+
+    def settle(self, applied: bool | None) -> None:
+        """Report what a check found to the circuit breaker (once): applied counts as a
+        success, not applied or unknown as a failure."""
+        verdict = getattr(self, "_verdict", None)
+        if verdict is None or not verdict.alive:
+            return
+        detached = verdict.detach()
+        if detached is not None:
+            _obj, record, _args, _kwargs = detached
+            record(applied is not True)
 
     def resolved(
         self, applied: bool | None, how_to_check: str | None = None

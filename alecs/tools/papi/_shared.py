@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BeforeValidator, Field
 
-from alecs.akamai.papi import PapiClient, PapiStateError, RuleProblem
+from alecs.akamai.papi import PapiClient, PapiLookupError, PapiStateError, RuleProblem
 from alecs.tools._common import Ctx, ErrorMap, InputError, int_as_text, normalize_id, service
 
 # Length limits go before a BeforeValidator (pydantic then checks them as string/list limits)
@@ -24,10 +24,38 @@ PropertyRef = Annotated[
 ]
 
 
+VersionWord = Literal["latest", "staging", "production"]
+
+
+def version_word(value: Any) -> Any:
+    """`"3"`/`"v3"` -> 3, `"LATEST"`/`"Staging"` -> the lower-case word; the rest unchanged."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        digits = text[1:] if text.startswith("v") else text
+        if digits.isascii() and digits.isdigit():
+            return int(digits)
+        return text
+    return value
+
+
+VERSION_HELP = (
+    "Property version: a number, or latest, staging or production (the version active there)"
+)
 OptionalVersion = Annotated[
-    int | None,
-    Field(ge=1, description="Property version number; omit for the latest version."),
+    Annotated[int, Field(ge=1)] | VersionWord | None,
+    BeforeValidator(version_word),
+    Field(description=VERSION_HELP + "; default latest."),
 ]
+"""A version selector: every tool taking an existing version accepts the same words."""
+
+
+def version_arg(description: str) -> Any:
+    """`OptionalVersion` with its own description (e.g. the base of a new version)."""
+    return Annotated[
+        Annotated[int, Field(ge=1)] | VersionWord | None,
+        BeforeValidator(version_word),
+        Field(description=f"{description} {VERSION_HELP}."),
+    ]
 
 
 def papi_client(ctx: Ctx, customer: str | None, account_switch_key: str | None) -> PapiClient:
@@ -44,13 +72,42 @@ async def resolve_property_id(papi: PapiClient, value: str) -> str:
     return await papi.find_property_id(text)
 
 
-async def resolve_version(papi: PapiClient, property_id: str, version: int | None) -> int:
-    if version is not None:
-        return version
-    latest = await papi.latest_version(property_id)
-    if latest is None:  # pragma: no cover - every property has a version
-        raise InputError("version", f"{property_id} has no versions")
-    return latest
+async def resolve_version(
+    papi: PapiClient, property_id: str, version: int | str | None, *, field: str = "version"
+) -> int:
+    """The version number a selector means (None and `latest`: the latest version;
+    `staging`/`production`: the one active there, an input error naming `field` when none)."""
+    try:
+        return await papi.resolve_version(property_id, version)
+    except PapiLookupError as exc:
+        raise InputError(field, exc.problem, allowed=exc.allowed) from None
+
+
+async def contract_offering(papi: PapiClient, product: str, group_id: str | None) -> str:
+    """The contract for a new property, CP code or edge hostname when none was given: the
+    one (of the group's, when a group was given) that offers the product; asks
+    (PapiLookupError) only when several do."""
+    if group_id is None:
+        return await papi.contract_for_product(product)
+    gid = group_id if str(group_id).startswith("grp_") else f"grp_{group_id}"
+    groups = {g.group_id: g for g in await papi.list_groups()}
+    group = groups.get(gid)
+    if group is None or len(group.contract_ids) == 1:
+        cid, _ = await papi.resolve_contract_group(None, gid)  # names the group's problem
+        return cid
+    offers = await papi.products_by_contract()
+    fitting = [
+        c for c in group.contract_ids if any(p.product_id == product for p in offers.get(c, []))
+    ]
+    if len(fitting) == 1:
+        return fitting[0]
+    raise PapiLookupError(
+        "contract_id",
+        f"Group {gid} uses several contracts"
+        + (f" that offer {product}" if fitting else "")
+        + "; say which one.",
+        fitting or group.contract_ids,
+    )
 
 
 def clean_hostname(value: str, field: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from alecs.akamai.papi import Contract, Group, Product
 from alecs.tools._common import (
     AccountSwitchKey,
@@ -39,13 +41,20 @@ class GroupList(ToolOutput):
         return "\n".join(lines)
 
 
+class ProductOffer(Product):
+    contract_ids: list[str] = Field(description="The contracts (ctr_...) offering it.")
+
+
 class ProductList(ToolOutput):
-    contract_id: str
-    products: list[Product]
+    contract_id: str | None = Field(
+        description="The contract asked for; null when every contract was searched."
+    )
+    products: list[ProductOffer]
 
     def summary(self) -> str:
-        return f"{len(self.products)} product(s) on {self.contract_id}: " + ", ".join(
-            f"{p.product_id} ({p.product_name})" for p in self.products
+        where = self.contract_id or "the account's contracts"
+        return f"{len(self.products)} product(s) on {where}: " + ", ".join(
+            f"{p.product_id} ({p.product_name}; {', '.join(p.contract_ids)})" for p in self.products
         )
 
 
@@ -83,11 +92,21 @@ async def product_list(
     customer: Customer = None,
     account_switch_key: AccountSwitchKey = None,
 ) -> ProductList:
-    """List the products (prd_..., e.g. prd_Fresca for Ion) a contract can use.
+    """List the products (prd_..., e.g. prd_Fresca for Ion) and the contracts offering each.
 
-    Needed for property-create, edge-hostname-create and cpcode-create. contract_id comes
-    from contract-list; it may be omitted when the account has one contract.
+    Needed for property-create, edge-hostname-create and cpcode-create. Without contract_id,
+    every contract of the account is searched; with it (ctr_... from contract-list), only
+    that contract's products.
     """
     papi = papi_client(ctx, customer, account_switch_key)
-    cid, _ = await papi.resolve_contract_group(contract_id, None, any_group=True)
-    return ProductList(contract_id=cid, products=await papi.list_products(cid))
+    by_contract = await papi.products_by_contract(contract_id)
+    offers: dict[str, ProductOffer] = {}
+    for cid, products in by_contract.items():
+        for p in products:
+            offer = offers.setdefault(
+                p.product_id,
+                ProductOffer(product_id=p.product_id, product_name=p.product_name, contract_ids=[]),
+            )
+            offer.contract_ids.append(cid)
+    asked = next(iter(by_contract)) if contract_id else None
+    return ProductList(contract_id=asked, products=list(offers.values()))

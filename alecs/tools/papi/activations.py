@@ -1,8 +1,11 @@
-"""Property Manager tools: activations (activate, deactivate, list, check).
+"""Property Manager tools: activations (activate, deactivate, cancel, list, check).
 
-Activations wait with progress notifications until ACTIVE or FAILED, obeying PAPI's
-`Retry-After`; a timeout returns the state and how to check again. PRODUCTION activations and
-deactivations ask the user first.
+Activations take minutes; a call waits at most `timeout_s` (default 45 s, under the common
+60 s client timeout) with progress notifications carrying PAPI's state, obeying its
+`Retry-After`, then answers with the activation id, its state and `next_call`, the exact call
+that continues waiting. Activating the same version on the same network again while it is
+pending attaches to that activation (same id) instead of failing. PRODUCTION activations,
+deactivations and cancellations ask the user first.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Literal
 
+from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BeforeValidator, Field
 
-from alecs.akamai.papi import Activation, PapiClient
+from alecs.akamai.papi import Activation, ActivationPendingError, PapiClient
+from alecs.akamai.waiting import papi_activation_progress
 from alecs.tools._common import (
     AccountSwitchKey,
     ConfirmArg,
@@ -30,7 +35,6 @@ from alecs.tools._common import (
     confirmation,
     int_as_text,
     normalize_id,
-    poll,
     tool,
     upper_text,
 )
@@ -43,6 +47,7 @@ from alecs.tools.papi._shared import (
     resolve_property_id,
     resolve_version,
 )
+from alecs.tools.waits import DEFAULT_WAIT_S, NextCall, WaitSeconds, bounded_wait, continue_call
 
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
 
@@ -59,16 +64,7 @@ Emails = Annotated[
 ]
 
 
-TimeoutArg = Annotated[
-    float,
-    Field(
-        ge=0,
-        le=3600,
-        description="How long to wait for ACTIVE/FAILED, in seconds (staging usually takes "
-        "minutes, production longer). On timeout the current state comes back with how to "
-        "check again.",
-    ),
-]
+TimeoutArg = WaitSeconds
 
 
 class ActivationOutcome(ToolOutput):
@@ -79,9 +75,21 @@ class ActivationOutcome(ToolOutput):
     activation_type: str
     status: str = Field(description="PENDING, ACTIVE, FAILED, ...")
     finished: bool = Field(description="True once ACTIVE/FAILED (the final state).")
+    progress: float = Field(
+        description="0-100 from PAPI's state (NEW 5, PENDING 10, ZONE_1-3 35/60/85); 100 only "
+        "when finished."
+    )
+    attached: bool = Field(
+        default=False,
+        description="True when this call found the same activation already pending and "
+        "followed it instead of submitting another.",
+    )
     waited_s: float
     polls: int
     next_step: str
+    next_call: NextCall | None = Field(
+        default=None, description="While not finished: the exact call that continues waiting."
+    )
     activation: Activation
 
     def summary(self) -> str:
@@ -141,25 +149,22 @@ async def _wait(
     network: str,
     timeout_s: float,
     wait: bool,
+    customer: str | None,
+    account_switch_key: str | None,
+    attached: bool = False,
 ) -> ActivationOutcome:
-    progress = Progress(ctx, total=100)
-    if wait:
-        outcome = await poll(
-            lambda: papi.get_activation(property_id, activation_id),
-            done=lambda a: a.finished,
-            timeout_s=timeout_s,
-            interval_s=_poll_interval(network),
-            progress=progress,
-            describe=lambda a: f"{a.status} on {a.network} ({a.activation_id})",
-        )
-        activation, finished = outcome.state, outcome.finished
-        waited, polls = round(outcome.waited_s, 3), outcome.polls
-    else:
-        activation = await papi.get_activation(property_id, activation_id)
-        finished, waited, polls = activation.finished, 0.0, 1
-    check = (
-        f"property-activation-get property_id={property_id} activation_id={activation_id} wait=true"
+    outcome = await bounded_wait(
+        ctx,
+        lambda: papi.get_activation(property_id, activation_id),
+        done=lambda a: a.finished,
+        progress_of=lambda a: papi_activation_progress(a.status),
+        describe=lambda a: f"{a.status} on {a.network} ({a.activation_id})",
+        timeout_s=timeout_s if wait else 0.0,
+        interval_s=_poll_interval(network),
     )
+    activation, finished = outcome.state, outcome.finished
+    waited, polls = round(outcome.waited_s, 3), outcome.polls
+    next_call = None
     if activation.status == "ACTIVE" and activation.activation_type == "DEACTIVATE":
         next_step = f"Deactivated on {network}."
     elif activation.status == "ACTIVE":
@@ -174,14 +179,24 @@ async def _wait(
             + ". Fix the cause and activate again."
         )
     else:
+        next_call = continue_call(
+            "property-activation-get",
+            property_id=property_id,
+            activation_id=activation_id,
+            wait=True,
+            customer=customer,
+            account_switch_key=account_switch_key,
+        )
         hint = (
             f" PAPI expects a change in about {activation.retry_after_s:g} s."
             if activation.retry_after_s
             else ""
         )
+        follow = "Followed the activation already pending. " if attached else ""
         next_step = (
-            f"Still {activation.status} after {waited:g} s; this is not a failure.{hint} Check "
-            f"again with {check}."
+            f"{follow}Still {activation.status} after {waited:g} s; this is not a failure: "
+            f"activations take minutes.{hint} Continue waiting with {next_call.text} "
+            f"(or cancel it with property-activation-cancel while it is pending)."
         )
     return ActivationOutcome(
         activation_id=activation.activation_id,
@@ -191,10 +206,37 @@ async def _wait(
         activation_type=activation.activation_type,
         status=activation.status,
         finished=finished,
+        progress=100.0 if finished else papi_activation_progress(activation.status),
+        attached=attached,
         waited_s=waited,
         polls=polls,
         next_step=next_step,
+        next_call=next_call,
         activation=activation,
+    )
+
+
+def _pending_error(exc: ActivationPendingError, customer: str | None, key: str | None) -> Exception:
+    pending = exc.pending
+    wait = continue_call(
+        "property-activation-get",
+        property_id=pending.property_id,
+        activation_id=pending.activation_id,
+        wait=True,
+        customer=customer,
+        account_switch_key=key,
+    )
+    cancel = continue_call(
+        "property-activation-cancel",
+        property_id=pending.property_id,
+        activation_id=pending.activation_id,
+        network=pending.network,
+        customer=customer,
+        account_switch_key=key,
+    )
+    return ToolError(
+        f"{exc}. Nothing new was submitted. Wait for it with {wait.text}, or cancel it with "
+        f"{cancel.text}, then call again."
     )
 
 
@@ -230,7 +272,7 @@ async def property_activate(
     wait: Annotated[
         bool, Field(description="Wait for ACTIVE/FAILED with progress notifications.")
     ] = True,
-    timeout_s: TimeoutArg = 600,
+    timeout_s: TimeoutArg = DEFAULT_WAIT_S,
     customer: Customer = None,
     account_switch_key: AccountSwitchKey = None,
     confirm: ConfirmArg = False,
@@ -239,30 +281,44 @@ async def property_activate(
 
     Activate on STAGING first and test; PRODUCTION changes the live site, so the user is
     asked to confirm. Needs the property (property-search/property-list) and who to notify;
-    the version defaults to the latest. Waits with progress notifications until ACTIVE or
-    FAILED, checking as often as PAPI's Retry-After suggests; when timeout_s passes first
-    the result says the current state and how to check again (not a failure). Refused by
-    PAPI while another activation of the property on that network is pending, or while
-    the version has rule errors.
+    the version defaults to the latest. Waits at most timeout_s (default 45 s) with progress
+    notifications carrying PAPI's state; activations take minutes, so the answer is often
+    still PENDING with next_call, the exact call that continues waiting (not a failure).
+    Calling again with the same version and network while it is pending follows that same
+    activation (same atv_ id). Another version pending on the network is refused with how to
+    wait for it or cancel it. Refused by PAPI while the version has rule errors.
     """
     papi = papi_client(ctx, customer, account_switch_key)
     pid = await resolve_property_id(papi, property_id)
     number = await resolve_version(papi, pid, version)
     if in_dry_run():
         return await papi.plan_activate(pid, number, network)
-    activation_id = await papi.activate(
-        pid,
-        number,
-        network,
-        notify_emails=notify_emails,
-        note=note,
-        acknowledge_all_warnings=acknowledge_all_warnings,
-        acknowledge_warnings=acknowledge_warnings,
-        use_fast_fallback=use_fast_fallback,
-    )
-    await Progress(ctx, total=100)(0, f"submitted {activation_id} on {network}")
+    try:
+        submitted = await papi.activate_or_attach(
+            pid,
+            number,
+            network,
+            notify_emails=notify_emails,
+            note=note,
+            acknowledge_all_warnings=acknowledge_all_warnings,
+            acknowledge_warnings=acknowledge_warnings,
+            use_fast_fallback=use_fast_fallback,
+        )
+    except ActivationPendingError as exc:
+        raise _pending_error(exc, customer, account_switch_key) from None
+    how = "following pending" if submitted.attached else "submitted"
+    await Progress(ctx, total=100)(0, f"{how} {submitted.activation_id} on {network}")
     return await _wait(
-        ctx, papi, pid, activation_id, network=network, timeout_s=timeout_s, wait=wait
+        ctx,
+        papi,
+        pid,
+        submitted.activation_id,
+        network=network,
+        timeout_s=timeout_s,
+        wait=wait,
+        customer=customer,
+        account_switch_key=account_switch_key,
+        attached=submitted.attached,
     )
 
 
@@ -281,7 +337,7 @@ async def property_deactivate(
     network: NetworkArg = "STAGING",
     note: Annotated[str | None, Field(description="Why.", max_length=500)] = None,
     wait: Annotated[bool, Field(description="Wait until the deactivation completes.")] = True,
-    timeout_s: TimeoutArg = 600,
+    timeout_s: TimeoutArg = DEFAULT_WAIT_S,
     customer: Customer = None,
     account_switch_key: AccountSwitchKey = None,
     confirm: ConfirmArg = False,
@@ -299,12 +355,25 @@ async def property_deactivate(
         raise InputError("network", f"{pid} is not active on {network}; nothing to deactivate")
     if in_dry_run():
         return await papi.plan_activate(pid, active, network, deactivate=True)
-    activation_id = await papi.activate(
-        pid, active, network, notify_emails=notify_emails, note=note, deactivate=True
-    )
-    await Progress(ctx, total=100)(0, f"submitted {activation_id} on {network}")
+    try:
+        submitted = await papi.activate_or_attach(
+            pid, active, network, notify_emails=notify_emails, note=note, deactivate=True
+        )
+    except ActivationPendingError as exc:
+        raise _pending_error(exc, customer, account_switch_key) from None
+    how = "following pending" if submitted.attached else "submitted"
+    await Progress(ctx, total=100)(0, f"{how} {submitted.activation_id} on {network}")
     return await _wait(
-        ctx, papi, pid, activation_id, network=network, timeout_s=timeout_s, wait=wait
+        ctx,
+        papi,
+        pid,
+        submitted.activation_id,
+        network=network,
+        timeout_s=timeout_s,
+        wait=wait,
+        customer=customer,
+        account_switch_key=account_switch_key,
+        attached=submitted.attached,
     )
 
 
@@ -345,7 +414,7 @@ async def property_activation_get(
     wait: Annotated[
         bool, Field(description="Keep waiting (with progress) until ACTIVE/FAILED.")
     ] = False,
-    timeout_s: TimeoutArg = 300,
+    timeout_s: TimeoutArg = DEFAULT_WAIT_S,
     customer: Customer = None,
     account_switch_key: AccountSwitchKey = None,
 ) -> ActivationOutcome:
@@ -355,4 +424,100 @@ async def property_activation_get(
     pid = await resolve_property_id(papi, property_id)
     aid = normalize_id(activation_id, "atv_", field="activation_id")
     first = await papi.get_activation(pid, aid)
-    return await _wait(ctx, papi, pid, aid, network=first.network, timeout_s=timeout_s, wait=wait)
+    return await _wait(
+        ctx,
+        papi,
+        pid,
+        aid,
+        network=first.network,
+        timeout_s=timeout_s,
+        wait=wait,
+        customer=customer,
+        account_switch_key=account_switch_key,
+    )
+
+
+class ActivationCancelled(ToolOutput):
+    activation_id: str
+    property_id: str
+    version: int | None
+    network: str
+    status: str = Field(description="ABORTED once PAPI has cancelled it.")
+    next_step: str
+    activation: Activation
+
+    def summary(self) -> str:
+        return (
+            f"Cancelled {self.activation_id} (v{self.version} of {self.property_id} on "
+            f"{self.network}): {self.status}. {self.next_step}"
+        )
+
+
+def _ask_cancel(network: str, property_id: str, activation_id: str) -> str | None:
+    if network != "PRODUCTION":
+        return None
+    return (
+        f"Cancel activation {activation_id} of property {property_id} on PRODUCTION? The "
+        "version being activated will not go live."
+    )
+
+
+@tool(
+    "property-activation-cancel",
+    toolset="papi",
+    kind="destructive",
+    title="Cancel a pending property activation",
+)
+async def property_activation_cancel(
+    ctx: Ctx,
+    confirmed: Annotated[Confirmed, confirmation(_ask_cancel)],
+    property_id: PropertyRef,
+    activation_id: Annotated[
+        IdText,
+        BeforeValidator(int_as_text),
+        Field(description="atv_... of the pending activation (from property-activate)."),
+    ],
+    network: Annotated[
+        NetworkArg,
+        Field(description="The activation's network, as property-activate returned it."),
+    ],
+    customer: Customer = None,
+    account_switch_key: AccountSwitchKey = None,
+    confirm: ConfirmArg = False,
+) -> ActivationCancelled:
+    """Cancel a property activation (or deactivation) that is still pending, before it goes
+    live. PRODUCTION asks the user to confirm. Only a pending activation can be cancelled;
+    one already ACTIVE is not undone this way (activate the previous version instead, or use
+    fast fallback within the hour). Needs the atv_ id and network from property-activate or
+    property-activation-list."""
+    papi = papi_client(ctx, customer, account_switch_key)
+    pid = await resolve_property_id(papi, property_id)
+    aid = normalize_id(activation_id, "atv_", field="activation_id")
+    current = await papi.get_activation(pid, aid)
+    if current.network != network:
+        raise InputError(
+            "network",
+            f"{aid} is an activation on {current.network}, not {network}",
+            allowed=current.network,
+        )
+    if current.finished:
+        raise InputError(
+            "activation_id",
+            f"{aid} is already {current.status}; only a pending activation can be cancelled",
+            allowed="a pending activation (property-activation-list shows them)",
+        )
+    if in_dry_run():
+        return await papi.plan_cancel_activation(pid, aid)
+    cancelled = await papi.cancel_activation(pid, aid)
+    return ActivationCancelled(
+        activation_id=cancelled.activation_id,
+        property_id=pid,
+        version=cancelled.property_version,
+        network=cancelled.network,
+        status=cancelled.status,
+        next_step=(
+            f"v{cancelled.property_version} will not go live on {cancelled.network}; "
+            "activate a version again with property-activate when ready."
+        ),
+        activation=cancelled,
+    )

@@ -24,13 +24,15 @@ from alecs.tools._common import (
     tool,
 )
 from alecs.tools.dryrun import in_dry_run
-from alecs.tools.papi._shared import PAPI_ERRORS, clean_product, papi_client
+from alecs.tools.papi._shared import PAPI_ERRORS, clean_product, contract_offering, papi_client
 
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
 
 
 class CpcodeList(Page):
-    contract_id: str
+    contract_id: str | None = Field(
+        description="The contract listed; null when every contract was searched."
+    )
     group_ids: list[str]
     cpcodes: list[CpCode]
 
@@ -71,15 +73,24 @@ async def cpcode_list(
     account_switch_key: AccountSwitchKey = None,
 ) -> CpcodeList:
     """List CP codes (reporting and purge buckets; cpc_123 is CP code 123 in a cpCode
-    behavior). contract_id may be omitted when the account has one contract. Filter with
+    behavior), of one contract or, when contract_id is omitted, of every contract. Filter with
     name_contains, page with limit/offset."""
     papi = papi_client(ctx, customer, account_switch_key)
     if group_id:
         cid, gid = await papi.resolve_contract_group(contract_id, group_id)
         codes, groups = await papi.list_contract_cpcodes(cid, [gid])
-    else:
+    elif contract_id:
         cid, _ = await papi.resolve_contract_group(contract_id, None, any_group=True)
         codes, groups = await papi.list_contract_cpcodes(cid)
+    else:  # every contract of the account
+        contracts = await papi.contract_ids()
+        cid = contracts[0] if len(contracts) == 1 else None
+        codes, groups, seen = [], [], set()
+        for contract in contracts:
+            found, in_groups = await papi.list_contract_cpcodes(contract)
+            codes += [c for c in found if c.cpcode_id not in seen]
+            seen.update(c.cpcode_id for c in found)
+            groups += [g for g in in_groups if g not in groups]
     if name_contains:
         codes = [c for c in codes if name_contains.lower() in c.cpcode_name.lower()]
     page, next_offset = page_of(codes, limit, offset)
@@ -114,8 +125,10 @@ async def cpcode_create(
     """Create a CP code for reporting and purging. Use its number in a cpCode behavior
     (property-rules-update)."""
     papi = papi_client(ctx, customer, account_switch_key)
-    cid, gid = await papi.resolve_contract_group(contract_id, group_id)
     product = clean_product(product_id)
+    if contract_id is None:
+        contract_id = await contract_offering(papi, product, group_id)
+    cid, gid = await papi.resolve_contract_group(contract_id, group_id)
     if in_dry_run():
         return await papi.plan_create_cpcode(cpcode_name.strip(), product, cid, gid)
     cpcode_id = await papi.create_cpcode(cpcode_name.strip(), product, cid, gid)

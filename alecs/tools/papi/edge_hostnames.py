@@ -23,20 +23,27 @@ from alecs.tools._common import (
     tool,
 )
 from alecs.tools.dryrun import in_dry_run
-from alecs.tools.papi._shared import PAPI_ERRORS, clean_hostname, clean_product, papi_client
+from alecs.tools.papi._shared import (
+    PAPI_ERRORS,
+    clean_hostname,
+    clean_product,
+    contract_offering,
+    papi_client,
+)
 
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
 
 
 class EdgeHostnameList(Page):
-    contract_id: str
-    group_id: str
+    contract_id: str | None = Field(
+        description="The contract listed; null when every contract was searched."
+    )
+    group_id: str | None = None
     edge_hostnames: list[EdgeHostname]
 
     def summary(self) -> str:
-        lines = [
-            f"{len(self.edge_hostnames)} of {self.total} edge hostname(s) on {self.contract_id}:"
-        ]
+        where = self.contract_id or "every contract"
+        lines = [f"{len(self.edge_hostnames)} of {self.total} edge hostname(s) on {where}:"]
         lines += [
             f"- {e.edge_hostname_id} {e.edge_hostname_domain}"
             + (f" ({e.status})" if e.status else "")
@@ -75,12 +82,18 @@ async def edge_hostname_list(
     customer: Customer = None,
     account_switch_key: AccountSwitchKey = None,
 ) -> EdgeHostnameList:
-    """List a contract's edge hostnames (ehn_..., e.g. www.example.com.edgekey.net): the
-    targets property hostnames CNAME to. Use before property-hostname-update. Large
+    """List edge hostnames (ehn_..., e.g. www.example.com.edgekey.net): the targets property
+    hostnames CNAME to; of one contract, or of every contract when contract_id is omitted.
+    Use before property-hostname-update. Large
     accounts have thousands: filter with name_contains, page with limit/offset."""
     papi = papi_client(ctx, customer, account_switch_key)
-    cid, gid = await papi.resolve_contract_group(contract_id, group_id, any_group=True)
-    items = await papi.list_edge_hostnames(cid, gid)
+    if contract_id and group_id:
+        cid, gid = await papi.resolve_contract_group(contract_id, group_id)
+    else:
+        contracts = await papi.contract_ids()
+        cid = contract_id if contract_id else (contracts[0] if len(contracts) == 1 else None)
+        gid = group_id
+    items = await papi.list_edge_hostnames_all(cid, gid)
     if name_contains:
         needle = name_contains.strip().lower()
         items = [e for e in items if needle in e.edge_hostname_domain.lower()]
@@ -147,8 +160,10 @@ async def edge_hostname_create(
             allowed="an enrollment_id from certificate-enrollment-list, or domain_suffix "
             "edgesuite.net / akamaized.net",
         )
-    cid, gid = await papi.resolve_contract_group(contract_id, group_id, any_group=True)
     product = clean_product(product_id)
+    if contract_id is None:
+        contract_id = await contract_offering(papi, product, group_id)
+    cid, gid = await papi.resolve_contract_group(contract_id, group_id, any_group=True)
     if in_dry_run():
         return await papi.plan_create_edge_hostname(
             cid,

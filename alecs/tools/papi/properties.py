@@ -31,13 +31,17 @@ from alecs.tools.papi._shared import (
     PropertyRef,
     clean_hostname,
     clean_product,
+    contract_offering,
     papi_client,
     resolve_property_id,
     resolve_version,
+    version_arg,
     version_text,
 )
 
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
+
+CloneVersion = version_arg("Version of clone_from to copy; default latest.")
 
 
 class PropertyList(Page):
@@ -259,9 +263,7 @@ async def property_create(
         str | None,
         Field(description="Copy the rule tree of this property (id or name).", max_length=200),
     ] = None,
-    clone_version: Annotated[
-        int | None, Field(ge=1, description="Version of clone_from to copy; default latest.")
-    ] = None,
+    clone_version: CloneVersion = None,
     copy_hostnames: Annotated[
         bool, Field(description="With clone_from: also copy its hostnames.")
     ] = False,
@@ -270,18 +272,22 @@ async def property_create(
 ) -> PropertyCreated:
     """Create a new property (version 1), from the product's template or as a clone.
 
-    Needs a product_id (product-list) and a group and contract (group-list; omitted ones
-    are looked up when only one fits). Next: edit version 1's rules (property-rules-get,
+    Needs a product_id (product-list). The contract is found from the product when omitted
+    (the one contract offering it; you are asked only when several do), and the group from
+    the contract when only one group uses it (else the groups are listed to choose from).
+    Next: edit version 1's rules (property-rules-get,
     property-rules-update), add hostnames (property-hostname-update), then activate on
     STAGING (property-activate).
     """
     papi = papi_client(ctx, customer, account_switch_key)
-    cid, gid = await papi.resolve_contract_group(contract_id, group_id)
     product = clean_product(product_id)
+    if contract_id is None:
+        contract_id = await contract_offering(papi, product, group_id)
+    cid, gid = await papi.resolve_contract_group(contract_id, group_id)
     source = None
     if clone_from:
         source = await resolve_property_id(papi, clone_from)
-        clone_version = await resolve_version(papi, source, clone_version)
+        clone_version = await resolve_version(papi, source, clone_version, field="clone_version")
     if in_dry_run():
         return await papi.plan_create_property(
             property_name,

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from alecs.akamai._base import JsonValue
-from alecs.akamai.papi import RuleChange, diff_rule_trees
+from alecs.akamai.papi import PapiClient, RuleChange, diff_rule_trees
 from alecs.tools._common import (
     AccountSwitchKey,
     Ctx,
@@ -26,9 +26,16 @@ from alecs.tools.papi._shared import (
     problem_lines,
     resolve_property_id,
     resolve_version,
+    version_arg,
 )
 
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
+
+DiffBefore = version_arg(
+    "The 'before' version; default the version before version_b (new versions are made from "
+    "the latest, so that is the one it was made from)."
+)
+DiffAfter = version_arg("The 'after' version; default latest.")
 
 
 class RuleOutline(BaseModel):
@@ -337,32 +344,32 @@ async def property_rules_update(
 async def property_version_diff(
     ctx: Ctx,
     property_id: PropertyRef,
-    version_a: Annotated[
-        int | None,
-        Field(
-            ge=1,
-            description="The 'before' version; default the one active on PRODUCTION, else "
-            "on STAGING, else the version before version_b.",
-        ),
-    ] = None,
-    version_b: Annotated[
-        int | None, Field(ge=1, description="The 'after' version; default the latest.")
-    ] = None,
+    version_a: DiffBefore = None,
+    version_b: DiffAfter = None,
     customer: Customer = None,
     account_switch_key: AccountSwitchKey = None,
 ) -> VersionDiff:
     """What changed between two versions' rule trees: rules, behaviors and criteria added,
     removed or changed (with before/after options), by rule path.
 
-    Typical use: review a new version against what is live before activating it.
+    By default version_b is the latest and version_a the version before it (the one it was
+    made from); pass version_a=production to review it against what is live before
+    activating it.
     """
     papi = papi_client(ctx, customer, account_switch_key)
     pid = await resolve_property_id(papi, property_id)
-    b = await resolve_version(papi, pid, version_b)
-    a = version_a
-    if a is None:
-        prop = await papi.get_property(pid)
-        a = prop.production_version or prop.staging_version or max(1, b - 1)
+    b = await resolve_version(papi, pid, version_b, field="version_b")
+    if version_a is None:
+        base = PapiClient.base_version(b)
+        if base is None:
+            raise InputError(
+                "version_a",
+                f"v{b} is the first version of {pid}, so it has no base to compare with",
+                allowed="a version to compare with (a number, latest, staging or production)",
+            )
+        a = base
+    else:
+        a = await resolve_version(papi, pid, version_a, field="version_a")
     before = await papi.get_rules(pid, a, validate=False)
     after = await papi.get_rules(pid, b, validate=False)
     changes = diff_rule_trees(before.rules, after.rules)

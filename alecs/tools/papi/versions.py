@@ -15,9 +15,12 @@ from alecs.tools.papi._shared import (
     papi_client,
     resolve_property_id,
     resolve_version,
+    version_arg,
 )
 
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
+
+BaseVersion = version_arg("Version to copy (rules and hostnames); default latest.")
 
 
 class VersionList(ToolOutput):
@@ -65,10 +68,7 @@ async def property_version_list(
 async def property_version_create(
     ctx: Ctx,
     property_id: PropertyRef,
-    base_version: Annotated[
-        int | None,
-        Field(ge=1, description="Version to copy (rules and hostnames); default the latest."),
-    ] = None,
+    base_version: BaseVersion = None,
     base_version_etag: Annotated[
         str | None,
         Field(
@@ -87,7 +87,7 @@ async def property_version_create(
     """
     papi = papi_client(ctx, customer, account_switch_key)
     pid = await resolve_property_id(papi, property_id)
-    base = await resolve_version(papi, pid, base_version)
+    base = await resolve_version(papi, pid, base_version, field="base_version")
     if in_dry_run():
         return await papi.plan_create_version(pid, base, base_version_etag)
     number = await papi.create_version(pid, base, base_version_etag)
