@@ -699,6 +699,15 @@ class EdgeDnsClient(ServiceClient):
         zone = normalize_zone(zone)
         return Zone.model_validate((await self._call("GET", f"/zones/{_seg(zone)}")).json())
 
+    async def get_zone_file(self, zone: str) -> str:
+        """The zone as an RFC 1035 master file (`text/dns`; AKAMAICDN and AKAMAITLC records
+        appear as comment lines)."""
+        zone = normalize_zone(zone)
+        resp = await self._call(
+            "GET", f"/zones/{_seg(zone)}/zone-file", headers={"Accept": "text/dns"}
+        )
+        return resp.text
+
     async def create_zone(
         self,
         zone: str,

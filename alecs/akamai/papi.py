@@ -32,6 +32,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from urllib.parse import quote
 
 from pydantic import BaseModel, Field
 
@@ -57,6 +58,8 @@ BASE = "/papi/v1"
 NETWORKS = ("STAGING", "PRODUCTION")
 FINAL_STATUSES = frozenset({"ACTIVE", "FAILED", "ABORTED", "DEACTIVATED", "INACTIVE"})
 VERSION_PAGE = 100
+SCHEMA_CACHE_SIZE = 4
+_SCHEMA_CACHE: dict[tuple[str, str | None, str, str], dict[str, Any]] = {}
 MAX_PARALLEL = 4
 Network = Literal["STAGING", "PRODUCTION"]
 
@@ -250,6 +253,52 @@ class SearchHit(PapiModel):
     production_status: str | None = None
     updated_by_user: str | None = None
     updated_date: str | None = None
+
+
+FeatureKind = Literal["behaviors", "criteria"]
+
+
+class AvailableFeature(PapiModel):
+    name: str
+    schema_link: str | None = None
+
+
+class AvailableFeatures(PapiModel):
+    """`available-behaviors` / `available-criteria` of a property version."""
+
+    kind: FeatureKind
+    contract_id: str | None = None
+    group_id: str | None = None
+    product_id: str | None = None
+    rule_format: str | None = None
+    items: list[AvailableFeature] = Field(default_factory=list)
+
+    def find(self, name: str) -> AvailableFeature | None:
+        """The feature named `name` (exact, else case-insensitive), or None."""
+        exact = next((f for f in self.items if f.name == name), None)
+        return exact or next((f for f in self.items if f.name.lower() == name.lower()), None)
+
+
+def _unset(value: Any) -> bool:
+    return value is None
+
+
+class OptionSpec(BaseModel):
+    """One option of a behavior or criterion, as a rule format schema describes it (members
+    the schema does not set are left out of the output)."""
+
+    name: str
+    type: str | None = Field(
+        None, description="JSON type; arrays as 'array of <type>'.", exclude_if=_unset
+    )
+    required: bool = False
+    enum: list[JsonValue] | None = Field(None, exclude_if=_unset)
+    default: JsonValue = Field(None, exclude_if=_unset)
+    pattern: str | None = Field(None, exclude_if=_unset)
+    minimum: float | None = Field(None, exclude_if=_unset)
+    maximum: float | None = Field(None, exclude_if=_unset)
+    max_length: int | None = Field(None, exclude_if=_unset)
+    description: str | None = Field(None, exclude_if=_unset)
 
 
 class RuleChange(BaseModel):
@@ -940,6 +989,46 @@ class PapiClient(ServiceClient):
             what=f"rule patch of {pid} v{int(version)}",
             how_to_check=f"property-rules-get for {pid} version {int(version)} (compare the etag)",
         )
+
+    # -- rule formats, schemas, available behaviors and criteria --------------------------------
+
+    async def list_rule_formats(self) -> list[str]:
+        """PAPI's rule formats as it lists them (`latest` and the dated, frozen formats)."""
+        resp = await self._call("GET", "/rule-formats")
+        return [str(f) for f in _items(resp.json(), "ruleFormats")]
+
+    async def available_features(
+        self, property_id: str, version: int, kind: FeatureKind
+    ) -> AvailableFeatures:
+        """The behaviors (or criteria) a property version may use, with the product and rule
+        format they belong to and each one's `schemaLink` into the rule format schema."""
+        pid = with_prefix("prp_", property_id)
+        resp = await self._call(
+            "GET", f"/properties/{pid}/versions/{int(version)}/available-{kind}"
+        )
+        doc = resp.json()
+        return AvailableFeatures.model_validate({**doc, "kind": kind, "items": _items(doc, kind)})
+
+    async def rule_format_schema(self, product_id: str, rule_format: str) -> dict[str, Any]:
+        """The JSON schema of a product's rule format (large: megabytes on Akamai).
+
+        Dated formats never change, so their schema is kept (a few per client class);
+        `latest` is asked for every time.
+        """
+        product = with_prefix("prd_", product_id)
+        key = (self.section, self.account_switch_key, product, rule_format)
+        cached = _SCHEMA_CACHE.get(key)
+        if cached is not None:
+            return cached
+        resp = await self._call("GET", f"/schemas/products/{_seg(product)}/{_seg(rule_format)}")
+        schema = resp.json()
+        if not isinstance(schema, dict):
+            raise PapiStateError(f"the rule format schema of {product} {rule_format} is not JSON")
+        if rule_format != "latest":
+            while len(_SCHEMA_CACHE) >= SCHEMA_CACHE_SIZE:
+                _SCHEMA_CACHE.pop(next(iter(_SCHEMA_CACHE)))
+            _SCHEMA_CACHE[key] = schema
+        return schema
 
     # -- version hostnames ---------------------------------------------------------------------
 
@@ -1739,3 +1828,128 @@ def diff_rule_trees(before: Mapping[str, Any], after: Mapping[str, Any]) -> list
                         )
                     )
     return changes
+
+
+# ---------------------------------------------------------------------------------------------
+# Rule formats and their schemas
+
+_DATED_FORMAT = re.compile(r"^v(\d{4})-(\d{2})-(\d{2})(.*)$")
+
+
+def sorted_rule_formats(formats: Iterable[str]) -> list[str]:
+    """Dated rule formats newest first (`v2025-01-13` before `v2024-10-21`; a suffixed
+    format such as `v2023-01-05-beta` right after its date), `latest` left out."""
+    dated = [f for f in formats if _DATED_FORMAT.match(f)]
+    return sorted(dated, key=lambda f: (f[:11], f[11:] == "", f), reverse=True)
+
+
+def _seg(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _resolve(schema: Mapping[str, Any], node: Any, depth: int = 0) -> Any:
+    """`node` with a local `$ref` (`#/definitions/...`) followed, `allOf` parts merged."""
+    if not isinstance(node, Mapping) or depth > 8:
+        return node
+    if isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        target = schema_pointer(schema, node["$ref"][1:])
+        rest = {k: v for k, v in node.items() if k != "$ref"}
+        return _resolve(schema, {**(target or {}), **rest}, depth + 1)
+    if isinstance(node.get("allOf"), list):
+        merged: dict[str, Any] = {k: v for k, v in node.items() if k != "allOf"}
+        for part in node["allOf"]:
+            part = _resolve(schema, part, depth + 1)
+            if not isinstance(part, Mapping):
+                continue
+            for key, value in part.items():
+                if key == "properties" and isinstance(value, Mapping):
+                    merged["properties"] = {**merged.get("properties", {}), **value}
+                elif key == "required" and isinstance(value, list):
+                    merged["required"] = [*merged.get("required", []), *value]
+                else:
+                    merged.setdefault(key, value)
+        return merged
+    return node
+
+
+def schema_pointer(schema: Mapping[str, Any], pointer: str) -> Any:
+    """The member of `schema` at a JSON Pointer (`/definitions/catalog/behaviors/caching`)."""
+    node: Any = schema
+    for raw in pointer.strip("/").split("/") if pointer.strip("/") else []:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def feature_schema(
+    schema: Mapping[str, Any], kind: FeatureKind, name: str, schema_link: str | None = None
+) -> dict[str, Any] | None:
+    """A behavior's or criterion's schema: at its `schemaLink` fragment, else at
+    `/definitions/catalog/<kind>/<name>` (where PAPI keeps them); None when absent."""
+    pointers = []
+    if schema_link and "#" in schema_link:
+        pointers.append(schema_link.split("#", 1)[1])
+    pointers.append(f"/definitions/catalog/{kind}/{name}")
+    for pointer in pointers:
+        node = _resolve(schema, schema_pointer(schema, pointer))
+        if isinstance(node, Mapping):
+            return dict(node)
+    return None
+
+
+_JSON_TYPE_OF = {str: "string", bool: "boolean", int: "integer", float: "number"}
+
+
+def _type_text(schema: Mapping[str, Any], prop: Mapping[str, Any]) -> str | None:
+    kind = prop.get("type")
+    if isinstance(kind, list):
+        kind = " or ".join(str(k) for k in kind)
+    if kind == "array":
+        items = _resolve(schema, prop.get("items"))
+        inner = items.get("type") if isinstance(items, Mapping) else None
+        return f"array of {inner}" if isinstance(inner, str) else "array"
+    if kind is None and isinstance(prop.get("enum"), list):
+        kinds = {_JSON_TYPE_OF.get(type(v)) for v in prop["enum"]}
+        return kinds.pop() if len(kinds) == 1 else None
+    return str(kind) if kind is not None else None
+
+
+def _first_sentence(text: Any, limit: int = 160) -> str | None:
+    if not isinstance(text, str) or not text.strip():
+        return None
+    line = " ".join(text.split())
+    cut = line.find(". ")
+    line = line[: cut + 1] if 0 < cut < limit else line
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def option_specs(schema: Mapping[str, Any], feature: Mapping[str, Any]) -> list[OptionSpec]:
+    """The options of a behavior or criterion schema (from `feature_schema`), compact: type,
+    required, enum, default, pattern, bounds and the first sentence of the description."""
+    props = feature.get("properties")
+    options = _resolve(schema, props.get("options")) if isinstance(props, Mapping) else None
+    if not isinstance(options, Mapping):
+        return []
+    required = set(options.get("required") or [])
+    out = []
+    for name, raw in (options.get("properties") or {}).items():
+        prop = _resolve(schema, raw)
+        if not isinstance(prop, Mapping):
+            continue
+        out.append(
+            OptionSpec(
+                name=name,
+                type=_type_text(schema, prop),
+                required=name in required,
+                enum=list(prop["enum"]) if isinstance(prop.get("enum"), list) else None,
+                default=prop.get("default"),
+                pattern=prop.get("pattern"),
+                minimum=prop.get("minimum"),
+                maximum=prop.get("maximum"),
+                max_length=prop.get("maxLength"),
+                description=_first_sentence(prop.get("description")),
+            )
+        )
+    return out

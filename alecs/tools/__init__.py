@@ -24,6 +24,7 @@ TOOL_MODULES: list[str] = [
     "alecs.tools.papi.properties",
     "alecs.tools.papi.versions",
     "alecs.tools.papi.rules",
+    "alecs.tools.papi.rule_formats",
     "alecs.tools.papi.hostnames",
     "alecs.tools.papi.activations",
     "alecs.tools.papi.edge_hostnames",
@@ -31,6 +32,7 @@ TOOL_MODULES: list[str] = [
     "alecs.tools.purge",
     "alecs.tools.netlists",
     "alecs.tools.edgedns",
+    "alecs.tools.dns_zonefile",
     "alecs.tools.cps",
 ]
 
