@@ -91,6 +91,10 @@ prompt, the tool answers "Confirmation required": ask the user in the conversati
 again with `confirm: true` after they explicitly agree. A declined confirmation changes nothing; \
 do not retry it on your own.
 
+Previews: every tool that changes something takes `dry_run: true`, which reads the current state \
+and returns the plan (what would change, before and after, and what Akamai would refuse) without \
+changing anything. Show it to the user before a change they have not seen yet.
+
 Long operations (activations, purges, certificate and DNS changes) report progress. When a wait \
 times out the result says the current state and how to check again; that is not a failure.
 
