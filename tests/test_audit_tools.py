@@ -49,7 +49,11 @@ def assert_no_secret(path: Path, edgerc: str | Path) -> None:
 async def test_one_line_per_write_attempt(fresh_sandbox: Any, tmp_path: Path, mode: str) -> None:
     log = tmp_path / "audit.jsonl"
     server = build_server(
-        edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False, audit_log=log
+        edgerc=fresh_sandbox.edgerc_path,
+        section="sandbox",
+        warm_up=False,
+        toolsets="all",
+        audit_log=log,
     )
     answers = iter(["decline", "accept"])
 
@@ -101,7 +105,11 @@ async def test_one_line_per_write_attempt(fresh_sandbox: Any, tmp_path: Path, mo
 async def test_unconfirmed_write_is_recorded_as_refused(fresh_sandbox: Any, tmp_path: Path) -> None:
     log = tmp_path / "audit.jsonl"
     server = build_server(
-        edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False, audit_log=log
+        edgerc=fresh_sandbox.edgerc_path,
+        section="sandbox",
+        warm_up=False,
+        toolsets="all",
+        audit_log=log,
     )
     args = {"zone": "example.com", "name": "www", "type": "CNAME"}
     async with Client(server) as client:  # no elicitation: needs confirm: true
@@ -123,7 +131,11 @@ async def test_ambiguous_write_says_it_may_have_been_applied(
 ) -> None:
     log = tmp_path / "audit.jsonl"
     server = build_server(
-        edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False, audit_log=log
+        edgerc=fresh_sandbox.edgerc_path,
+        section="sandbox",
+        warm_up=False,
+        toolsets="all",
+        audit_log=log,
     )
     # The sandbox applies the version, then answers 500: the client can't know it worked.
     fresh_sandbox.admin.set_faults(
@@ -150,7 +162,7 @@ async def test_serve_and_call_write_the_log_alecs_audit_prints_it(tmp_path: Path
     served = tmp_path / "served.jsonl"
     params = StdioServerParameters(
         command=sys.executable,
-        args=["-m", "alecs", "serve", "--sandbox", "--audit-log", str(served)],
+        args=["-m", "alecs", "serve", "--sandbox", "--toolsets", "all", "--audit-log", str(served)],
         env=clean_env(),
     )
     upsert = {"zone": "example.com", "name": "api2", "type": "TXT", "rdata": ["hello"]}
@@ -166,6 +178,8 @@ async def test_serve_and_call_write_the_log_alecs_audit_prints_it(tmp_path: Path
         'urls=["https://www.example.com/a"]',
         "dry_run=true",
         "--sandbox",
+        "--toolsets",
+        "all",
         "--audit-log",
         str(called),
         "--json",
