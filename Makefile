@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench faults clean
+.PHONY: run test lint bench faults catalog clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ FAULTS_ARGS ?= --update-readme
 
 faults: $(STAMP_DEV)
 	$(BIN)/python -m tools.bench.faults $(FAULTS_ARGS)
+
+# The API catalog (alecs/catalog/data) compiled from Akamai's OpenAPI specs in ../shared/akamai-apis
+# (or $ALECS_AKAMAI_APIS); prints what it repaired, chose and skipped.
+catalog: $(STAMP_DEV)
+	$(BIN)/python -m tools.catalog
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

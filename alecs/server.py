@@ -74,6 +74,10 @@ alecs manages Akamai through Akamai's APIs: Property Manager (properties, versio
 hostnames, edge hostnames, CP codes, activations), Edge DNS, certificates (CPS), Fast Purge and \
 network lists.
 
+Every other Akamai API (1,600+ operations: Application Security, EdgeWorkers, GTM, Identity \
+and Access, Edge Diagnostics, ...): `api-search` with plain words, `api-describe` the operation, \
+then `api-read` (changes nothing) or `api-call`. Prefer a curated tool when one exists.
+
 Customers and accounts:
 - Every Akamai tool takes an optional `customer`: the name of an .edgerc section (one API client's \
 credentials). Omit it to use the default section. `network-diagnostics` lists the configured \

@@ -30,7 +30,9 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_call_help_lists_the_parameters(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "call", "property-get", "--help", "--sandbox-temp")
+    code, out, err = run(
+        capsys, "call", "property-get", "--help", "--sandbox-temp", "--toolsets", "papi"
+    )
     assert code == 0, err
     assert out.startswith("alecs call property-get")
     assert "property_id  (string; required)" in out
@@ -42,7 +44,7 @@ def test_call_help_lists_the_parameters(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_tools_json_has_input_schemas(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "tools", "--json")
+    code, out, _ = run(capsys, "tools", "--toolsets", "all", "--json")
     assert code == 0
     tools = {t["name"]: t for t in json.loads(out)}
     schema = tools["property-get"]["inputSchema"]
@@ -143,7 +145,7 @@ def test_confirmation_text_shows_the_cli_form(capsys: pytest.CaptureFixture[str]
 
 
 def test_unknown_tool_suggests_close_names(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "call", "property-gte", "--sandbox-temp")
+    code, _, err = run(capsys, "call", "property-gte", "--sandbox-temp", "--toolsets", "papi")
     assert code == 1 and "property-get" in err
 
 

@@ -21,7 +21,9 @@ URL = "https://www.example.com/a.css"
 
 @pytest.fixture
 def server(fresh_sandbox: Any) -> Any:
-    return build_server(edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False)
+    return build_server(
+        toolsets="all", edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False
+    )
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -97,6 +99,8 @@ def test_cli_misspelled_argument_exits_non_zero_and_sends_nothing(
     _, err = capsys.readouterr()
     assert code == 1 and "did you mean `network`?" in err
     assert fresh_sandbox.admin.counters()["total"] == 0
-    code = main(["call", "property-get", "propertyId=prp_600001", *creds, "--json"])
+    code = main(
+        ["call", "property-get", "propertyId=prp_600001", *creds, "--toolsets", "papi", "--json"]
+    )
     out, _ = capsys.readouterr()
     assert code == 0 and '"prp_600001"' in out

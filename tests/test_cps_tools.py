@@ -34,7 +34,9 @@ DELETE_ROUTE = "DELETE /cps/v2/enrollments/{enrollmentId}"
 
 @pytest.fixture
 def server(fresh_sandbox: Any) -> Any:
-    return build_server(edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False)
+    return build_server(
+        toolsets="all", edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False
+    )
 
 
 def _delay(sandbox: Any) -> float:

@@ -21,7 +21,9 @@ MODES = ["legacy", "auto"]
 
 @pytest.fixture
 def server(fresh_sandbox: Any) -> Any:
-    return build_server(edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False)
+    return build_server(
+        toolsets="all", edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False
+    )
 
 
 @pytest.mark.parametrize("mode", MODES)

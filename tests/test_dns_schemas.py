@@ -24,7 +24,9 @@ API = "config-dns/v2"
 
 @pytest.fixture
 def server(fresh_sandbox: Any) -> Any:
-    return build_server(edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False)
+    return build_server(
+        toolsets="all", edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False
+    )
 
 
 async def _workflow(client: Client) -> None:

@@ -21,7 +21,9 @@ RS_ROUTE = "/config-dns/v2/zones/{zone}/names/{name}/types/{type}"
 
 @pytest.fixture
 def server(fresh_sandbox: Any) -> Any:
-    return build_server(edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False)
+    return build_server(
+        toolsets="all", edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False
+    )
 
 
 def _only_reads(sandbox: Any) -> None:

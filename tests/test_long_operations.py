@@ -216,7 +216,7 @@ def fake_time(slow: Any, monkeypatch: pytest.MonkeyPatch) -> FakeTime:
 def slow_server(slow: Any) -> Any:
     from alecs.server import build_server
 
-    return build_server(edgerc=slow.edgerc_path, section="sandbox", warm_up=False)
+    return build_server(toolsets="all", edgerc=slow.edgerc_path, section="sandbox", warm_up=False)
 
 
 @pytest.mark.parametrize("mode", ["legacy", "auto"])

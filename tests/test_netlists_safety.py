@@ -20,7 +20,9 @@ PUT = "PUT /network-list/v2/network-lists/{networkListId}"
 
 @pytest.fixture
 def server(fresh_sandbox: Any) -> Any:
-    return build_server(edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False)
+    return build_server(
+        toolsets="all", edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False
+    )
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -23,7 +23,9 @@ SCHEMA_ROUTE = "GET /papi/v1/schemas/products/{productId}/{ruleFormat}"
 
 @pytest.fixture
 def server(sandbox: Any) -> Any:
-    return build_server(edgerc=sandbox.edgerc_path, section="sandbox", warm_up=False)
+    return build_server(
+        toolsets="all", edgerc=sandbox.edgerc_path, section="sandbox", warm_up=False
+    )
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -107,7 +109,9 @@ async def test_one_behavior_gives_its_options_and_an_example(server: Any, mode: 
 
 
 async def test_the_example_is_a_valid_patch_for_property_rules_update(fresh_sandbox: Any):
-    server = build_server(edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False)
+    server = build_server(
+        toolsets="all", edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False
+    )
     async with Client(server) as client:
         version = (await call(client, "property-version-create", {"property_id": "prp_600001"}))[
             "version"
@@ -141,7 +145,9 @@ async def test_the_example_is_a_valid_patch_for_property_rules_update(fresh_sand
 async def test_an_unknown_name_is_a_tool_error_listing_close_names(
     fresh_sandbox: Any, mode: str
 ) -> None:
-    server = build_server(edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False)
+    server = build_server(
+        toolsets="all", edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False
+    )
     async with Client(server, mode=mode) as client:
         fresh_sandbox.admin.clear_counters()
         result = await client.call_tool(
@@ -164,7 +170,9 @@ async def test_a_dated_rule_format_schema_is_fetched_once(fresh_sandbox: Any) ->
     from alecs.akamai import papi
 
     papi._SCHEMA_CACHE.clear()
-    server = build_server(edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False)
+    server = build_server(
+        toolsets="all", edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False
+    )
     async with Client(server) as client:
         for name in ("caching", "origin", "path"):
             await call(client, "property-behavior-list", {"property_id": "600001", "name": name})
@@ -230,7 +238,9 @@ def test_option_specs_follow_refs_and_merge_all_of():
 
 async def test_sandbox_answers_on_these_routes_match_the_papi_spec(fresh_sandbox: Any) -> None:
     require_specs("papi/v1")
-    server = build_server(edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False)
+    server = build_server(
+        toolsets="all", edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False
+    )
     with record_exchanges(fresh_sandbox, ("papi",)) as seen:
         async with Client(server) as client:
             await call(client, "property-rule-format-list", {"property_id": "prp_600003"})

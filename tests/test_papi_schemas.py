@@ -86,7 +86,9 @@ async def test_every_request_and_response_matches_the_official_schemas(
     fresh_sandbox: Any,
 ) -> None:
     require_specs(API)
-    server = build_server(edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False)
+    server = build_server(
+        toolsets="all", edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False
+    )
     recorder = Recorder()
     emails = ["noc@example.com"]
     with listen(fresh_sandbox.app, recorder):

@@ -19,7 +19,9 @@ DELETE_URL = "POST /ccu/v3/delete/url/{network}"
 
 @pytest.fixture
 def server(fresh_sandbox: Any) -> Any:
-    return build_server(edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False)
+    return build_server(
+        toolsets="all", edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False
+    )
 
 
 def _ccu_posts(sandbox: Any) -> int:

@@ -24,7 +24,9 @@ EDGE_HOSTNAMES = "POST /papi/v1/edgehostnames"
 
 @pytest.fixture
 def server(fresh_sandbox: Any) -> Any:
-    return build_server(edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False)
+    return build_server(
+        toolsets="all", edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False
+    )
 
 
 def _text(result: Any) -> str:

@@ -80,7 +80,9 @@ def add_confirmed_tool(server: Any) -> None:
 
 @pytest.fixture
 def server(fresh_sandbox: Any) -> Any:
-    srv = build_server(edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False)
+    srv = build_server(
+        toolsets="all", edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False
+    )
     add_confirmed_tool(srv)
     return srv
 
@@ -204,7 +206,11 @@ async def test_no_question_when_the_change_needs_no_confirmation(
 
 async def test_confirmed_tools_are_left_out_when_read_only(fresh_sandbox: Any) -> None:
     srv = build_server(
-        edgerc=fresh_sandbox.edgerc_path, section="sandbox", read_only=True, warm_up=False
+        toolsets="all",
+        edgerc=fresh_sandbox.edgerc_path,
+        section="sandbox",
+        read_only=True,
+        warm_up=False,
     )
     tools = Registry()
 

@@ -27,7 +27,7 @@ def untyped_properties(schema: Any, where: str) -> list[str]:
 
 
 async def test_no_tool_schema_has_an_untyped_property() -> None:
-    server = build_server(sandbox=True, read_only=False)
+    server = build_server(toolsets="all", sandbox=True, read_only=False)
     problems: list[str] = []
     for tool in await server.list_tools():
         problems += untyped_properties(tool.input_schema, f"{tool.name} input")

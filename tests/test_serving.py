@@ -214,6 +214,8 @@ def test_stdio_exits_cleanly_on_sigterm() -> None:
 async def test_http_lets_an_in_flight_call_finish_on_sigterm(serve: Any, tmp_path: Path) -> None:
     server = serve(
         "--sandbox",
+        "--toolsets",
+        "papi",
         "--sandbox-dir",
         str(tmp_path / "sbx"),
         "--transport",

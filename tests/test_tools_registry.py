@@ -176,7 +176,7 @@ async def test_toolsets_filter_the_tool_list(sandbox: Any, mode: str) -> None:
 async def test_read_only_filters_every_write_tool(sandbox: Any, mode: str) -> None:
     specs = {s.name: s for s in all_tools()}
     server = build_server(
-        edgerc=sandbox.edgerc_path, section="sandbox", read_only=True, warm_up=False
+        toolsets="all", edgerc=sandbox.edgerc_path, section="sandbox", read_only=True, warm_up=False
     )
     listed = await _listed(server, mode)
     assert {t.name for t in listed} == {n for n, s in specs.items() if not s.writes}
@@ -191,7 +191,11 @@ def test_an_unknown_toolset_is_refused_by_build_server() -> None:
 @pytest.mark.parametrize("mode", MODES)
 async def test_a_write_tool_under_read_only_says_so(fresh_sandbox: Any, mode: str) -> None:
     server = build_server(
-        edgerc=fresh_sandbox.edgerc_path, section="sandbox", read_only=True, warm_up=False
+        toolsets="all",
+        edgerc=fresh_sandbox.edgerc_path,
+        section="sandbox",
+        read_only=True,
+        warm_up=False,
     )
     arguments = {"property_id": "prp_600001", "version": 1, "network": "STAGING"}
     async with Client(server, mode=mode) as client:

@@ -135,7 +135,9 @@ async def test_lost_network_list_zone_and_record_set_creates_are_found(
 
 
 async def test_a_lost_enrollment_create_is_found_through_the_tool(fresh_sandbox: Any) -> None:
-    server = build_server(edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False)
+    server = build_server(
+        toolsets="all", edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False
+    )
     lose_response(fresh_sandbox, "POST /cps/v2/enrollments")
     args = {
         "contract_id": CONTRACT_A,
@@ -170,7 +172,9 @@ async def test_a_create_whose_check_fails_says_unknown_and_how_to_check(
 async def test_a_lost_create_through_mcp_answers_with_the_created_list(
     fresh_sandbox: Any,
 ) -> None:
-    server = build_server(edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False)
+    server = build_server(
+        toolsets="all", edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False
+    )
     lose_response(fresh_sandbox, "POST /network-list/v2/network-lists")
     args = {"name": "Retried list", "type": "GEO", "elements": ["FR"]}
     async with Client(server, mode="auto") as client:
@@ -188,7 +192,9 @@ async def test_a_lost_create_through_mcp_answers_with_the_created_list(
 async def test_a_tool_whose_write_outcome_stays_unknown_says_so_and_how_to_check(
     fresh_sandbox: Any, mode: str
 ) -> None:
-    server = build_server(edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False)
+    server = build_server(
+        toolsets="all", edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False
+    )
     fresh_sandbox.admin.set_faults(
         {"pattern": "POST /papi/v1/cpcodes", "reset_rate": 1, "phase": "after", "times": 1},
         {"pattern": "GET /papi/v1/cpcodes", "error_rate": 1, "error_status": 403},

@@ -19,7 +19,9 @@ MODES = ["legacy", "auto"]
 
 @pytest.fixture
 def server(fresh_sandbox: Any) -> Any:
-    return build_server(edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False)
+    return build_server(
+        toolsets="all", edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False
+    )
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -108,7 +110,11 @@ async def test_ids_carry_their_prefixes_in_dns_output(server: Any) -> None:
 
 async def test_read_only_hides_writes_and_says_so(fresh_sandbox: Any) -> None:
     server = build_server(
-        edgerc=fresh_sandbox.edgerc_path, section="sandbox", warm_up=False, read_only=True
+        toolsets="all",
+        edgerc=fresh_sandbox.edgerc_path,
+        section="sandbox",
+        warm_up=False,
+        read_only=True,
     )
     async with Client(server) as client:
         names = {t.name for t in (await client.list_tools()).tools}

@@ -34,6 +34,7 @@ TOOL_MODULES: list[str] = [
     "alecs.tools.edgedns",
     "alecs.tools.dns_zonefile",
     "alecs.tools.cps",
+    "alecs.tools.catalog",
 ]
 
 

@@ -17,13 +17,14 @@ TOOLSETS: dict[str, str] = {
     "purge": "Fast Purge",
     "netlists": "Network lists",
     "diagnostics": "Network diagnostics of alecs' path to Akamai",
+    "catalog": "Every Akamai API operation (1,600+): api-search, api-describe, api-read, api-call",
 }
 """Every toolset, with what it covers."""
 
 ALL = "all"
 """The ``--toolsets`` value that enables every toolset."""
 
-DEFAULT_TOOLSETS: tuple[str, ...] = ("papi", "dns", "cps", "purge", "netlists", "diagnostics")
+DEFAULT_TOOLSETS: tuple[str, ...] = ("catalog", "dns", "purge", "diagnostics")
 """What the server offers when no ``--toolsets`` / ``ALECS_TOOLSETS`` is given."""
 
 ENV_TOOLSETS = "ALECS_TOOLSETS"

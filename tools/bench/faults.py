@@ -138,6 +138,7 @@ def _mcp_server(sb: Any, settings: Any) -> Any:
     from alecs.server import build_server
 
     return build_server(
+        toolsets="all",
         edgerc=sb.edgerc_path,
         section="sandbox",
         warm_up=False,

@@ -164,6 +164,7 @@ async def _run(
         from alecs.server import build_server
 
         source: Any = build_server(
+            toolsets="all",
             section=section,
             edgerc=str(edgerc),
             transport_settings=transport_settings(http2=True),

@@ -34,6 +34,7 @@ def main() -> None:
     from tools.bench.contenders import transport_settings
 
     server = build_server(
+        toolsets="all",
         section=args.section,
         edgerc=args.edgerc,
         transport_settings=transport_settings(http2=True),

@@ -82,6 +82,7 @@ async def measure(
     from tools.bench.contenders import transport_settings
 
     server = build_server(
+        toolsets="all",
         section=section,
         edgerc=str(edgerc),
         transport_settings=transport_settings(http2=True),

@@ -1,0 +1,5 @@
+import sys
+
+from tools.catalog.build import main
+
+sys.exit(main())
