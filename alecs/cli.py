@@ -75,6 +75,9 @@ def _registrars() -> list:
         registrars.append(register_mcp)
     except ImportError:  # pragma: no cover - filled in by the server module
         pass
+    from alecs.cli_audit import register as register_audit
+
+    registrars.append(register_audit)
     try:
         from alecs.sandbox.cli import register as register_sandbox
 

@@ -149,9 +149,11 @@ def _toolsets(value: str) -> frozenset[str]:
 
 
 def make_server(args: argparse.Namespace, *, warm_up: bool = True) -> AlecsServer:
+    from alecs.cli_audit import audit_path
     from alecs.server import build_server
 
     return build_server(
+        audit_log=audit_path(args) if hasattr(args, "audit_log") else None,
         section=args.section,
         edgerc=args.edgerc,
         sandbox=args.sandbox,
@@ -447,12 +449,14 @@ def _text_of(result: Any) -> str:
 def _call(args: argparse.Namespace) -> int:
     import anyio
 
+    from alecs.cli_audit import add_audit_options
     from alecs.config import ConfigError
 
     # Options may follow the tool name: `alecs call TOOL --sandbox n=3 --json`.
     options = argparse.ArgumentParser(prog="alecs call", add_help=False)
     add_server_options(options, default_log_level="WARNING")
     options.add_argument("--json", action="store_true")
+    add_audit_options(options)
     args, pairs = options.parse_known_args(args.arguments, namespace=args)
     configure_logging(args.log_level)
     wants_help = any(p in ("-h", "--help") for p in pairs)
@@ -542,12 +546,15 @@ def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from alecs.cli_audit import add_audit_options
+
     serve = sub.add_parser(
         "serve",
         help="run the MCP server (stdio by default; --transport http or sse)",
         description="Run the alecs MCP server. Logs go to stderr.",
     )
     add_server_options(serve, default_log_level="INFO")
+    add_audit_options(serve)
     serve.add_argument(
         "--transport",
         choices=("stdio", "http", "sse"),
@@ -639,6 +646,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "confirmations are asked interactively; otherwise pass confirm=true.",
     )
     add_server_options(call, default_log_level="WARNING")
+    add_audit_options(call)
     call.add_argument("tool", help="tool name, e.g. network-diagnostics")
     call.add_argument("arguments", nargs=argparse.REMAINDER, metavar="key=value")
     call.add_argument("--json", action="store_true", help="print the structured result as JSON")

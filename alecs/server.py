@@ -40,6 +40,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from alecs import __version__
+from alecs.audit import AuditLog
 from alecs.closed_inputs import (
     ConflictingArguments,
     UnknownArguments,
@@ -55,6 +56,8 @@ from alecs.config import (
 )
 from alecs.error_shape import shape_error_text
 from alecs.tools import all_tools
+from alecs.tools.auditing import record_refusal
+from alecs.tools.confirm import ConfirmationRefused
 from alecs.tools.context import AppState
 from alecs.tools.errors import META_ERROR
 from alecs.tools.registry import ToolSpec, ToolTable, install
@@ -91,6 +94,10 @@ Production changes and deletions ask the user for confirmation. If your client c
 prompt, the tool answers "Confirmation required": ask the user in the conversation and only call \
 again with `confirm: true` after they explicitly agree. A declined confirmation changes nothing; \
 do not retry it on your own.
+
+Previews: every tool that changes something takes `dry_run: true`, which reads the current state \
+and returns the plan (what would change, before and after, and what Akamai would refuse) without \
+changing anything. Show it to the user before a change they have not seen yet.
 
 Long operations (activations, purges, certificate and DNS changes) report progress. When a wait \
 times out the result says the current state and how to check again; that is not a failure.
@@ -153,7 +160,9 @@ class Runtime:
         sandbox_reset: bool = False,
         transport_settings: Any = None,
         warm_up: bool = True,
+        audit: AuditLog | None = None,
     ) -> None:
+        self.audit = audit
         self.section = section
         self.edgerc = edgerc
         self.sandbox = sandbox
@@ -206,6 +215,10 @@ class Runtime:
             sandbox, creds = await self._start_sandbox()
         else:
             creds = configured_credentials(self.section, self.edgerc)
+        if self.audit is not None:  # audit lines never hold a credential, even by accident
+            self.audit.add_secrets(
+                v for c in creds for v in (c.client_secret, c.access_token, c.client_token)
+            )
         settings = self.transport_settings
         if sandbox is not None:
             # The sandbox listens on this machine's loopback, which a proxy from HTTPS_PROXY
@@ -309,6 +322,7 @@ class AlecsServer(MCPServer[AppState]):
 
     runtime: Runtime
     read_only: bool
+    audit: AuditLog | None = None
     toolsets: frozenset[str]
     tool_table: ToolTable
 
@@ -388,6 +402,17 @@ class AlecsServer(MCPServer[AppState]):
             cause = exc.__cause__
             if isinstance(cause, ValidationError):
                 return invalid_arguments(name, cause)
+            if isinstance(cause, ConfirmationRefused) and self.audit is not None:
+                spec = self.tool_table.enabled.get(name)
+                if spec is not None and spec.writes:  # the body never ran: record it here
+                    record_refusal(
+                        self.audit,
+                        tool=name,
+                        arguments=arguments,
+                        ctx=context,
+                        outcome=cause.outcome,
+                        message=str(cause),
+                    )
             log.info("tool %s failed: %s", name, str(exc).splitlines()[0][:200])
             return CallToolResult(content=[TextContent(type="text", text=str(exc))], is_error=True)
 
@@ -477,6 +502,7 @@ def build_server(
     transport_settings: Any = None,
     warm_up: bool = True,
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO",
+    audit_log: AuditLog | str | Path | None = None,
 ) -> AlecsServer:
     """The alecs MCP server offering the tools of ``toolsets`` (default: ``DEFAULT_TOOLSETS``).
 
@@ -487,9 +513,15 @@ def build_server(
     Nothing starts until the lifespan is entered (a client connects, or ``alecs serve`` holds
     ``server.runtime``). Configure logging before calling this: ``MCPServer`` calls
     ``logging.basicConfig``, which is a no-op when the root logger already has a handler.
+    ``audit_log`` (a file or an :class:`AuditLog`) records every attempted write; ``None``
+    (the default here; ``alecs serve`` passes the user data directory's file) records nothing.
     """
     enabled = parse_toolsets(toolsets)
+    audit = (
+        audit_log if isinstance(audit_log, AuditLog) or audit_log is None else AuditLog(audit_log)
+    )
     runtime = Runtime(
+        audit=audit,
         section=section,
         edgerc=edgerc,
         sandbox=sandbox,
@@ -516,6 +548,7 @@ def build_server(
     )
     server.runtime = runtime
     server.read_only = read_only
+    server.audit = audit
     server.toolsets = enabled
     server.tool_table = ToolTable()
 

@@ -26,6 +26,14 @@ def server(fresh_sandbox: Any) -> Any:
     )
 
 
+def _only_reads(sandbox: Any) -> None:
+    """Nothing was written: only the confirmation preview's reads reached the sandbox."""
+    counters = sandbox.admin.counters()
+    assert counters["writes_total"] == 0
+    sent = [k for k, v in counters["routes"].items() if v["count"]]
+    assert all(k.startswith("GET ") for k in sent), sent
+
+
 def _serial(client_result: dict[str, Any]) -> int:
     return int(client_result["soa_serial"])
 
@@ -241,11 +249,14 @@ async def test_declined_delete_sends_nothing(server: Any, fresh_sandbox: Any, mo
     async with Client(server, mode=mode, elicitation_callback=callback) as client:
         text = await call_error(client, "dns-record-delete", args)
     assert "declined" in text and "Nothing was changed" in text
-    assert callback.asked == [
+    (question,) = callback.asked
+    assert question.startswith(
         "Delete the A record set origin-www.example.com from the Edge DNS zone example.com? "
-        "Resolvers stop getting it within minutes."
-    ]
-    assert fresh_sandbox.admin.counters()["total"] == 0
+        "Resolvers stop getting it within minutes.\n\n"
+        "Plan: delete the A record set origin-www.example.com from zone example.com"
+    )
+    assert '"rdata":["192.0.2.20","192.0.2.21"]' in question  # the preview: what would go
+    _only_reads(fresh_sandbox)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -277,7 +288,8 @@ async def test_delete_without_elicitation_needs_confirm_and_apex_ns_is_kept(
         )
     assert "Confirmation required" in refused and "confirm: true" in refused
     assert "Invalid value for `type`" in apex and "apex NS" in apex
-    assert fresh_sandbox.admin.counters()["total"] == 0
+    assert "Plan: delete the CNAME record set api.example.com" in refused  # the preview
+    _only_reads(fresh_sandbox)
 
 
 async def test_primary_zone_create_gets_default_records(server: Any, fresh_sandbox: Any) -> None:

@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field
 
 from alecs.akamai._base import AkamaiInputError, ServiceClient, reconcile
+from alecs.akamai.plan import PlanChange, WritePlan
+from alecs.akamai.plan import request as plan_request
 
 if TYPE_CHECKING:
     import httpx2
@@ -529,3 +531,89 @@ class CpsClient(ServiceClient):
                 )
             )
         return out
+
+    # -- dry-run plans (read only: see alecs/akamai/plan.py) ------------------------------------
+
+    async def plan_create_enrollment(
+        self, contract_id: str, body: Mapping[str, Any], *, allow_duplicate: bool = False
+    ) -> WritePlan:
+        """The enrollment that would be ordered, and the enrollments with its common name."""
+        contract = normalize_contract(contract_id)
+        csr = dict(body.get("csr") or {})
+        cn = str(csr.get("cn") or "")
+        existing = [
+            e.enrollment_id for e in await self.list_enrollments(contract) if e.common_name == cn
+        ]
+        errors = (
+            [f"enrollment {existing[0]} on {contract} already has common name {cn}"]
+            if existing and not allow_duplicate
+            else []
+        )
+        net = dict(body.get("networkConfiguration") or {})
+        after = {
+            "common_name": cn,
+            "sans": list(csr.get("sans") or []),
+            "validation_type": body.get("validationType"),
+            "ra": body.get("ra"),
+            "secure_network": net.get("secureNetwork"),
+            "sni_only": net.get("sniOnly"),
+            "geography": net.get("geography"),
+        }
+        return WritePlan(
+            operation=f"order a {body.get('validationType', '').upper()} certificate for {cn} "
+            f"({len(after['sans'])} names) on contract {contract}",
+            target={"contract_id": contract, "common_name": cn},
+            changes=[PlanChange(action="create", target=f"enrollment for {cn}", after=after)],
+            requests=[plan_request("POST", f"{self.base_path}/enrollments", dict(body))],
+            details={"already_exists": bool(existing), "existing_ids": existing},
+            errors=errors,
+            warnings=[f"enrollments with common name {cn} exist: {existing}"]
+            if existing and allow_duplicate
+            else [],
+            would_change=not errors,
+        )
+
+    async def plan_delete_enrollment(
+        self, enrollment_id: int, *, allow_cancel_pending_changes: bool = False
+    ) -> WritePlan:
+        """The enrollment that would be removed; refused with pending changes unless allowed."""
+        enrollment = await self.get_enrollment(enrollment_id)
+        errors = []
+        pending = [p.change_id for p in enrollment.pending_changes]
+        if pending and not allow_cancel_pending_changes:
+            errors.append(
+                f"enrollment {enrollment_id} has pending changes {pending}: CPS refuses unless "
+                "they are cancelled (cancel_pending_changes)"
+            )
+        warnings = (
+            [
+                f"the certificate is deployed (production slots {enrollment.production_slots}): "
+                "HTTPS for its hostnames fails unless another certificate covers them"
+            ]
+            if enrollment.deployed
+            else []
+        )
+        return WritePlan(
+            operation=f"remove enrollment {enrollment_id} ({enrollment.common_name})",
+            target={"enrollment_id": int(enrollment_id), "common_name": enrollment.common_name},
+            changes=[
+                PlanChange(
+                    action="delete",
+                    target=f"enrollment {enrollment_id}",
+                    before={
+                        "common_name": enrollment.common_name,
+                        "sans": enrollment.sans,
+                        "deployed": enrollment.deployed,
+                    },
+                )
+            ],
+            requests=[plan_request("DELETE", f"{self.base_path}/enrollments/{int(enrollment_id)}")],
+            details={
+                "pending_changes": pending,
+                "cancels_pending_changes": bool(pending) and allow_cancel_pending_changes,
+                "deployed": enrollment.deployed,
+            },
+            errors=errors,
+            warnings=warnings,
+            would_change=not errors,
+        )

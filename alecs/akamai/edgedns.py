@@ -41,6 +41,8 @@ from urllib.parse import quote
 from pydantic import AfterValidator, BaseModel, Field
 
 from alecs.akamai._base import AkamaiInputError, AkamaiModel, ServiceClient, reconcile
+from alecs.akamai.plan import PlanChange, PlannedRequest, WritePlan
+from alecs.akamai.plan import request as plan_request
 from alecs.transport.errors import AkamaiApiError
 
 if TYPE_CHECKING:
@@ -967,3 +969,184 @@ class EdgeDnsClient(ServiceClient):
         return DeleteResult(
             deleted=existing, soa_serial_before=before, soa_serial_after=await self.soa_serial(zone)
         )
+
+    # -- dry-run plans (read only: see alecs/akamai/plan.py) ------------------------------------
+
+    async def plan_upsert_record_set(self, zone: str, record: RecordSet) -> WritePlan:
+        """What `upsert_record_set` would do: the record set before and after, and the SOA
+        serial that would follow (Edge DNS adds 1 per change)."""
+        zone = normalize_zone(zone)
+        previous = await self.find_record_set(zone, record.name, record.type)
+        before = await self.soa_serial(zone)
+        target = f"{record.name} {record.type}"
+        unchanged = record.same_as(previous)
+        errors = [] if unchanged else await self._record_problems(zone, record)
+        path = f"{self.base_path}{self._rs_path(zone, record.name, record.type)}"
+        if unchanged:
+            change = PlanChange(
+                action="unchanged", target=target, before=previous.body() if previous else None
+            )
+            requests: list[PlannedRequest] = []
+        else:
+            change = PlanChange(
+                action="replace" if previous else "create",
+                target=target,
+                before=previous.body() if previous else None,
+                after=record.body(),
+            )
+            requests = [plan_request("PUT" if previous else "POST", path, record.body())]
+        return WritePlan(
+            operation=f"{'replace' if previous else 'create'} the {record.type} record set "
+            f"{record.name} in zone {zone}"
+            if not unchanged
+            else f"leave the {record.type} record set {record.name} in zone {zone} as it is",
+            target={"zone": zone, "name": record.name, "type": record.type},
+            changes=[change],
+            requests=requests,
+            details={
+                "action": "unchanged" if unchanged else ("replaced" if previous else "created"),
+                "soa_serial_before": before,
+                "soa_serial_after": before if unchanged or errors else _next_serial(before),
+            },
+            errors=errors,
+            would_change=not unchanged and not errors,
+        )
+
+    async def _zone_problems(self, zone: str) -> list[str]:
+        """Why Edge DNS would refuse any record change in `zone` (a SECONDARY zone)."""
+        info = await self.get_zone(zone)
+        if info.type == "SECONDARY":
+            return [
+                f"{zone} is a SECONDARY zone: its records come from its primaries "
+                f"({', '.join(info.masters or [])}) and can't be edited in Edge DNS"
+            ]
+        return []
+
+    async def _record_problems(self, zone: str, record: RecordSet) -> list[str]:
+        return await self._zone_problems(zone) or await self._cname_conflicts(zone, record)
+
+    async def _cname_conflicts(self, zone: str, record: RecordSet) -> list[str]:
+        """Why Edge DNS would refuse the record set for sharing a name with a CNAME (409)."""
+        fqdn = record.name.rstrip(".").lower()
+        if record.type == "CNAME":
+            if fqdn == zone:
+                return [f"a CNAME can't sit at the zone apex {zone}"]
+            page = await self.list_record_sets(zone, search=fqdn, show_all=True)
+            others = sorted(
+                r.type
+                for r in page.record_sets
+                if r.name.rstrip(".").lower() == fqdn and r.type != "CNAME"
+            )
+            if others:
+                return [f"{fqdn} has {', '.join(others)} records; a CNAME can't share its name"]
+            return []
+        if await self.find_record_set(zone, record.name, "CNAME") is not None:
+            return [f"{fqdn} has a CNAME record; no other record type may share its name"]
+        return []
+
+    async def plan_delete_record_set(self, zone: str, name: str, type: str) -> WritePlan:
+        """What `delete_record_set` would do: the record set that would go, and the serials."""
+        zone = normalize_zone(zone)
+        fqdn = record_fqdn(name, zone)
+        rtype = type.upper()
+        existing = await self.find_record_set(zone, fqdn, rtype)
+        before = await self.soa_serial(zone)
+        errors = await self._zone_problems(zone)
+        if existing is None:
+            errors.append(f"zone {zone} has no {rtype} record set {fqdn}")
+        return WritePlan(
+            operation=f"delete the {rtype} record set {fqdn} from zone {zone}",
+            target={"zone": zone, "name": fqdn, "type": rtype},
+            changes=[
+                PlanChange(
+                    action="delete",
+                    target=f"{fqdn} {rtype}",
+                    before=existing.body() if existing else None,
+                )
+            ]
+            if existing
+            else [],
+            requests=[plan_request("DELETE", f"{self.base_path}{self._rs_path(zone, fqdn, rtype)}")]
+            if existing
+            else [],
+            details={
+                "soa_serial_before": before,
+                "soa_serial_after": _next_serial(before) if existing and not errors else before,
+            },
+            errors=errors,
+            would_change=existing is not None and not errors,
+        )
+
+    async def plan_create_zone(
+        self,
+        zone: str,
+        type: ZoneType,
+        *,
+        contract_id: str,
+        group_id: int,
+        comment: str | None = None,
+        masters: Sequence[str] | None = None,
+        target: str | None = None,
+        sign_and_serve: bool | None = None,
+        default_records: bool = True,
+    ) -> WritePlan:
+        """What `create_zone` would do: the zone, its contract and group, whether it exists."""
+        zone = normalize_zone(zone)
+        body: dict[str, Any] = {"zone": zone, "type": type}
+        if comment:
+            body["comment"] = comment
+        if masters:
+            body["masters"] = list(masters)
+        if target:
+            body["target"] = normalize_zone(target, "target")
+        if sign_and_serve is not None and type != "ALIAS":
+            body["signAndServe"] = sign_and_serve
+        try:
+            existing: Zone | None = await self.get_zone(zone)
+        except AkamaiApiError as exc:
+            if exc.status != 404:
+                raise
+            existing = None
+        contract = "ctr_" + contract_id.removeprefix("ctr_")
+        errors = []
+        if existing is not None:
+            errors.append(f"zone {zone} already exists ({existing.type}); Edge DNS answers 409")
+        requests = [plan_request("POST", f"{self.base_path}/zones", body, "create the zone")]
+        if type == "PRIMARY" and default_records:
+            requests += [
+                plan_request(
+                    "POST", f"{self.base_path}/changelists", None, "change list: SOA and NS"
+                ),
+                plan_request(
+                    "POST", f"{self.base_path}/changelists/{_seg(zone)}/submit", None, "submit"
+                ),
+            ]
+        return WritePlan(
+            operation=f"create the {type} zone {zone} in contract {contract}, group {group_id}",
+            target={
+                "zone": zone,
+                "type": type,
+                "contract_id": contract,
+                "group_id": f"grp_{group_id}",
+            },
+            changes=[
+                PlanChange(
+                    action="create",
+                    target=f"zone {zone}",
+                    before=existing.model_dump(exclude_none=True) if existing else None,
+                    after=body,
+                    note="with Edge DNS's default SOA and NS records"
+                    if type == "PRIMARY" and default_records
+                    else None,
+                )
+            ],
+            requests=requests,
+            details={"already_exists": existing is not None},
+            errors=errors,
+            would_change=existing is None,
+        )
+
+
+def _next_serial(serial: int | None) -> int | None:
+    """The SOA serial after one change (Edge DNS and the sandbox add 1, modulo 2**32)."""
+    return None if serial is None else (serial + 1) % 4294967296

@@ -39,6 +39,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field
 
 from alecs.akamai._base import AkamaiInputError, AkamaiModel, ServiceClient, reconcile
+from alecs.akamai.plan import PlanChange, WritePlan
+from alecs.akamai.plan import request as plan_request
 from alecs.transport.errors import AkamaiApiError
 
 if TYPE_CHECKING:
@@ -527,6 +529,198 @@ class NetlistsClient(ServiceClient):
     async def activation(self, activation_id: int) -> ActivationDetails:
         resp = await self._call("GET", f"/activations/{int(activation_id)}")
         return ActivationDetails.model_validate(resp.json())
+
+    # -- dry-run plans (read only: see alecs/akamai/plan.py) ------------------------------------
+
+    async def plan_update_elements(
+        self,
+        list_id: str,
+        *,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+        sync_point: int | None = None,
+    ) -> WritePlan:
+        """Elements added, removed, already present or absent, and the resulting count."""
+        before = await self.get(list_id, include_elements=True, extended=True)
+        add_n = normalize_elements(before.type, add, field="add")
+        remove_n = normalize_elements(before.type, remove, field="remove")
+        both = sorted(set(add_n) & set(remove_n))
+        if both:
+            raise NetlistInputError(
+                "remove", f"{', '.join(both)} is both added and removed", "each element once"
+            )
+        current = list(before.elements or [])
+        keys = {_same(before.type, e): e for e in current}
+        removed = [e for e in remove_n if e in keys]
+        not_present = [e for e in remove_n if e not in keys]
+        added = [e for e in add_n if e not in keys]
+        already = [e for e in add_n if e in keys]
+        changes = [PlanChange(action="add", target=e, after=e) for e in added]
+        changes += [PlanChange(action="remove", target=keys[e], before=keys[e]) for e in removed]
+        changes += [
+            PlanChange(action="unchanged", target=e, note="already present") for e in already
+        ]
+        changes += [
+            PlanChange(action="unchanged", target=e, note="not in the list") for e in not_present
+        ]
+        errors = []
+        if before.read_only:
+            errors.append("the list is read-only (managed by Akamai); it can't be changed")
+        if sync_point is not None and sync_point != before.sync_point:
+            errors.append(
+                f"sync_point {sync_point} is stale: the list is at {before.sync_point}; the "
+                "write would fail with a conflict (read the list again)"
+            )
+        would = bool(added or removed)
+        return WritePlan(
+            operation=f"add {len(added)} and remove {len(removed)} elements of {before.type} "
+            f"list {before.unique_id} ({before.name})",
+            target={"list_id": before.unique_id, "name": before.name, "type": before.type},
+            changes=changes,
+            requests=[
+                plan_request(
+                    "PUT",
+                    f"{self.base_path}/network-lists/{before.unique_id}",
+                    {"name": before.name, "type": before.type, "list": [], "syncPoint": 0},
+                    "the whole list with the new elements",
+                )
+            ]
+            if would
+            else [],
+            details={
+                "added": added,
+                "removed": removed,
+                "already_present": already,
+                "not_present": not_present,
+                "count_before": len(current),
+                "resulting_count": len(current) - len(removed) + len(added),
+                "sync_point": before.sync_point,
+            },
+            errors=errors,
+            would_change=would and not errors,
+        )
+
+    async def plan_create(
+        self,
+        name: str,
+        list_type: ListType,
+        elements: Sequence[str] = (),
+        *,
+        description: str | None = None,
+        contract_id: str | None = None,
+        group_id: int | None = None,
+    ) -> WritePlan:
+        """The list that would be created, and any list of that name and type already there."""
+        existing = [
+            n for n in await self.list_lists(list_type=list_type, search=name) if n.name == name
+        ]
+        body: dict[str, Any] = {"name": name, "type": list_type, "list": list(elements)}
+        if description:
+            body["description"] = description
+        warnings = (
+            [
+                f"a {list_type} list named {name!r} already exists "
+                f"({', '.join(n.unique_id for n in existing)}); Network Lists allows duplicate "
+                "names, so a second one would be created"
+            ]
+            if existing
+            else []
+        )
+        return WritePlan(
+            operation=f"create the {list_type} network list {name!r} with {len(elements)} elements",
+            target={
+                "name": name,
+                "type": list_type,
+                "contract_id": contract_id,
+                "group_id": group_id,
+            },
+            changes=[PlanChange(action="create", target=f"{list_type} list {name}", after=body)],
+            requests=[plan_request("POST", f"{self.base_path}/network-lists", body)],
+            details={
+                "already_exists": bool(existing),
+                "existing_ids": [n.unique_id for n in existing],
+                "resulting_count": len(elements),
+            },
+            warnings=warnings,
+            would_change=True,
+        )
+
+    async def plan_activate(self, list_id: str, environment: Environment) -> WritePlan:
+        """The syncPoint that would go live on `environment`, and what is active there now."""
+        current = await self.get(list_id, include_elements=False, extended=True)
+        status = await self.activation_status(list_id, environment)
+        now_status = status.activation_status
+        same = now_status == "ACTIVE" and status.sync_point == current.sync_point
+        return WritePlan(
+            operation=f"activate list {current.unique_id} ({current.name}) at syncPoint "
+            f"{current.sync_point} on {environment}",
+            target={"list_id": current.unique_id, "name": current.name, "network": environment},
+            changes=[
+                PlanChange(
+                    action="unchanged" if same else "activate",
+                    target=f"{current.unique_id} on {environment}",
+                    before={"status": now_status, "sync_point": status.sync_point},
+                    after={"status": "ACTIVE", "sync_point": current.sync_point},
+                )
+            ],
+            requests=[
+                plan_request(
+                    "POST",
+                    f"{self.base_path}/network-lists/{current.unique_id}/environments/"
+                    f"{environment}/activate",
+                    {},
+                )
+            ],
+            details={
+                "sync_point": current.sync_point,
+                "element_count": current.element_count,
+                "status_now": now_status,
+                "active_sync_point": status.sync_point,
+            },
+            warnings=["this syncPoint is already active there; Akamai activates it again"]
+            if same
+            else [],
+            would_change=not same,
+        )
+
+    async def plan_delete(self, list_id: str) -> WritePlan:
+        """The list that would be deleted; refused when it was ever activated."""
+        current = await self.get(list_id, include_elements=False, extended=True)
+        active = [
+            f"{net} ({state})"
+            for net, state in (
+                ("STAGING", current.staging_activation_status),
+                ("PRODUCTION", current.production_activation_status),
+            )
+            if state and state not in ("INACTIVE", "NEVER_ACTIVATED")
+        ]
+        errors = (
+            [
+                f"the list was activated ({', '.join(active)}); Akamai deletes only lists "
+                "never activated"
+            ]
+            if active
+            else []
+        )
+        if current.read_only:
+            errors.append("the list is read-only (managed by Akamai); it can't be deleted")
+        return WritePlan(
+            operation=f"delete network list {current.unique_id} ({current.name})",
+            target={"list_id": current.unique_id, "name": current.name, "type": current.type},
+            changes=[
+                PlanChange(
+                    action="delete",
+                    target=f"{current.type} list {current.unique_id}",
+                    before={"name": current.name, "element_count": current.element_count},
+                )
+            ],
+            requests=[
+                plan_request("DELETE", f"{self.base_path}/network-lists/{current.unique_id}")
+            ],
+            details={"element_count": current.element_count},
+            errors=errors,
+            would_change=not errors,
+        )
 
 
 def _status(resp: httpx2.Response, environment: str) -> ActivationStatus:

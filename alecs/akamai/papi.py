@@ -44,6 +44,8 @@ from alecs.akamai._base import (
     contains,
     reconcile,
 )
+from alecs.akamai.plan import PlanChange, WritePlan
+from alecs.akamai.plan import request as plan_request
 from alecs.akamai.waiting import PAPI_PENDING
 from alecs.transport.errors import AkamaiApiError
 
@@ -1288,9 +1290,426 @@ class PapiClient(ServiceClient):
             how_to_check=f"edge-hostname-list for contract {contract_id} (look for {domain})",
         )
 
+    # -- dry-run plans (read only: see alecs/akamai/plan.py) ------------------------------------
+
+    async def _editable_problems(self, pid: str, version: int) -> list[str]:
+        """Why PAPI would refuse to edit `version` (activated or pending somewhere), if so."""
+        info = await self.get_version(pid, version)
+        return [
+            f"{pid} v{version} is {status} on {network}: activated versions can't change; "
+            "create a new version first (property-version-create)"
+            for network, status in (
+                ("STAGING", info.staging_status),
+                ("PRODUCTION", info.production_status),
+            )
+            if status in ("ACTIVE", "PENDING")
+        ]
+
+    async def plan_patch_hostnames(
+        self,
+        property_id: str,
+        version: int,
+        *,
+        add: list[Mapping[str, Any]] | None = None,
+        remove: list[str] | None = None,
+        etag: str | None = None,
+    ) -> WritePlan:
+        """Hostnames added, removed and re-pointed, with the edge hostnames they CNAME to."""
+        pid = with_prefix("prp_", property_id)
+        current = await self.get_hostnames(pid, version)
+        by_name = {h.cname_from.lower(): h for h in current.hostnames}
+        edge_names: dict[str, str] = {}
+        ids = [str(i["edgeHostnameId"]) for i in add or [] if i.get("edgeHostnameId")]
+        if ids:
+            prop = await self.get_property(pid)
+            for ehn in dict.fromkeys(ids):
+                try:
+                    edge = await self.get_edge_hostname(ehn, prop.contract_id, prop.group_id)
+                    edge_names[ehn] = edge.edge_hostname_domain
+                except (AkamaiApiError, PapiLookupError):
+                    edge_names[ehn] = ""
+        changes: list[PlanChange] = []
+        errors = await self._editable_problems(pid, version)
+        for item in add or []:
+            name = str(item["cnameFrom"]).lower()
+            ehn = str(item.get("edgeHostnameId") or "")
+            target = str(item.get("cnameTo") or edge_names.get(ehn) or ehn)
+            if ehn and not edge_names.get(ehn):
+                errors.append(f"edge hostname {ehn} was not found in the property's contract")
+            old = by_name.get(name)
+            if old is None:
+                changes.append(PlanChange(action="add", target=name, after=target))
+            elif (old.cname_to or old.edge_hostname_id or "").lower() in (
+                target.lower(),
+                ehn.lower(),
+            ):
+                changes.append(
+                    PlanChange(action="unchanged", target=name, before=old.cname_to, after=target)
+                )
+            else:
+                changes.append(
+                    PlanChange(action="repoint", target=name, before=old.cname_to, after=target)
+                )
+        for name in remove or []:
+            old = by_name.get(name.lower())
+            if old is None:
+                errors.append(f"{name} is not a hostname of {pid} v{version}")
+            else:
+                changes.append(PlanChange(action="remove", target=name, before=old.cname_to))
+        if etag is not None and etag.strip().strip('"') != current.etag:
+            errors.append(
+                f"etag {etag!r} is stale (the hostnames are now at {current.etag!r}): PAPI would "
+                "answer 412; read them again with property-hostname-list"
+            )
+        body: dict[str, Any] = {}
+        if add:
+            body["add"] = [dict(h) for h in add]
+        if remove:
+            body["remove"] = list(remove)
+        count = {a: sum(1 for c in changes if c.action == a) for a in ("add", "remove", "repoint")}
+        after = len(current.hostnames) + count["add"] - count["remove"]
+        would = any(c.action != "unchanged" for c in changes)
+        return WritePlan(
+            operation=f"add {count['add']}, remove {count['remove']} and re-point "
+            f"{count['repoint']} hostnames of {pid} v{version}",
+            target={"property_id": pid, "version": int(version)},
+            changes=changes,
+            requests=[
+                plan_request(
+                    "PATCH",
+                    f"{self.base_path}/properties/{pid}/versions/{int(version)}/hostnames",
+                    body,
+                )
+            ]
+            if would
+            else [],
+            details={
+                "etag": current.etag,
+                "hostnames_before": len(current.hostnames),
+                "hostnames_after": after,
+                "takes_effect": "when this version is activated",
+            },
+            errors=errors,
+            would_change=would and not errors,
+        )
+
+    async def plan_activate(
+        self,
+        property_id: str,
+        version: int | None,
+        network: Network,
+        *,
+        deactivate: bool = False,
+        max_rule_changes: int = 50,
+    ) -> WritePlan:
+        """The version that would go live (or stop) on `network`: a rule diff against the
+        version active there now, PAPI's validation errors and warnings for the version, and
+        a pending activation that would make PAPI refuse."""
+        pid = with_prefix("prp_", property_id)
+        prop = await self.get_property(pid)
+        active = prop.staging_version if network == "STAGING" else prop.production_version
+        errors: list[str] = []
+        warnings: list[str] = []
+        if deactivate:
+            number = active
+            if number is None:
+                errors.append(f"{pid} is not active on {network}; nothing to deactivate")
+        else:
+            number = int(version) if version is not None else prop.latest_version
+        pending = [
+            a for a in await self.list_activations(pid) if a.network == network and not a.finished
+        ]
+        attach = None
+        if pending:
+            first = pending[0]
+            kind = "DEACTIVATE" if deactivate else "ACTIVATE"
+            same = first.activation_type == kind and (
+                deactivate or first.property_version == number
+            )
+            details_pending = {"pending_activation": first.activation_id}
+            if same:
+                attach = first
+                warnings.append(
+                    f"{first.activation_id} ({kind} v{first.property_version}) is already "
+                    f"{first.status} on {network}: a real call follows it instead of submitting "
+                    "another (PAPI accepts one at a time)"
+                )
+            else:
+                errors.append(
+                    f"{first.activation_type} of v{first.property_version} ({first.activation_id}) "
+                    f"is still {first.status} on {network}: PAPI accepts one at a time"
+                )
+        else:
+            details_pending = {}
+        details: dict[str, Any] = {
+            "version": number,
+            "active_version": active,
+            "network": network,
+            "activation_type": "DEACTIVATE" if deactivate else "ACTIVATE",
+            **details_pending,
+        }
+        changes: list[PlanChange] = []
+        if number is not None and not deactivate:
+            tree = await self.get_rules(pid, number, validate=True)
+            errors += [_problem_text(p) for p in tree.errors]
+            warnings += [_problem_text(p) for p in tree.warnings]
+            details["rule_errors"] = [p.model_dump(exclude_none=True) for p in tree.errors]
+            details["rule_warnings"] = [p.model_dump(exclude_none=True) for p in tree.warnings]
+            if active is not None and active != number:
+                base = await self.get_rules(pid, active, validate=False)
+                diff = diff_rule_trees(base.rules, tree.rules)
+                counts = Counter(f"{c.kind}s {c.change}" for c in diff)
+                details["rule_diff_against"] = active
+                details["rule_diff_summary"] = dict(sorted(counts.items()))
+                details["rule_changes"] = [
+                    c.model_dump(mode="json") for c in diff[:max_rule_changes]
+                ]
+                details["rule_changes_total"] = len(diff)
+            elif active == number:
+                warnings.append(f"v{number} is already active on {network}")
+            changes.append(
+                PlanChange(
+                    action="activate",
+                    target=f"{pid} on {network}",
+                    before=None if active is None else f"v{active}",
+                    after=f"v{number}",
+                )
+            )
+        elif number is not None:
+            changes.append(
+                PlanChange(action="deactivate", target=f"{pid} on {network}", before=f"v{number}")
+            )
+        verb = "deactivate" if deactivate else "activate"
+        return WritePlan(
+            operation=f"{verb} {pid} ({prop.property_name})"
+            + (f" v{number}" if number is not None else "")
+            + f" on {network}",
+            target={"property_id": pid, "property_name": prop.property_name, "network": network},
+            changes=changes,
+            requests=[plan_request("POST", f"{self.base_path}/properties/{pid}/activations")]
+            if not errors and attach is None
+            else [],
+            details=details,
+            errors=errors,
+            warnings=warnings,
+            would_change=not errors and number is not None and attach is None,
+        )
+
+    async def plan_cancel_activation(self, property_id: str, activation_id: str) -> WritePlan:
+        """The pending activation that would be cancelled; refused once it is live or done."""
+        pid = with_prefix("prp_", property_id)
+        activation = await self.get_activation(pid, activation_id)
+        errors = (
+            [
+                f"{activation.activation_id} is {activation.status}: only a pending activation "
+                "can be cancelled"
+            ]
+            if activation.finished
+            else []
+        )
+        return WritePlan(
+            operation=f"cancel {activation.activation_type} {activation.activation_id} of {pid} "
+            f"v{activation.property_version} on {activation.network}",
+            target={
+                "property_id": pid,
+                "activation_id": activation.activation_id,
+                "network": activation.network,
+            },
+            changes=[
+                PlanChange(
+                    action="cancel",
+                    target=activation.activation_id,
+                    before=activation.status,
+                    after="ABORTED",
+                )
+            ],
+            requests=[]
+            if errors
+            else [
+                plan_request(
+                    "DELETE",
+                    f"{self.base_path}/properties/{pid}/activations/{activation.activation_id}",
+                )
+            ],
+            details={"version": activation.property_version, "status_now": activation.status},
+            errors=errors,
+            would_change=not errors,
+        )
+
+    async def plan_create_property(
+        self,
+        name: str,
+        product_id: str,
+        contract_id: str,
+        group_id: str,
+        *,
+        rule_format: str | None = None,
+        clone_from: str | None = None,
+        clone_version: int | None = None,
+    ) -> WritePlan:
+        """The property that would be created (resolved contract, group, product, name) and
+        whether one with that name exists."""
+        existing = sorted({h.property_id for h in await self.search(property_name=name)})
+        errors = (
+            [f"a property named {name!r} already exists ({', '.join(existing)})"]
+            if existing
+            else []
+        )
+        target = {
+            "property_name": name,
+            "product_id": with_prefix("prd_", product_id),
+            "contract_id": with_prefix("ctr_", contract_id),
+            "group_id": with_prefix("grp_", group_id),
+            "rule_format": rule_format,
+            "clone_from": with_prefix("prp_", clone_from) if clone_from else None,
+            "clone_version": clone_version,
+        }
+        return WritePlan(
+            operation=f"create property {name!r} ({target['product_id']}) in "
+            f"{target['contract_id']}, {target['group_id']}"
+            + (f", cloned from {target['clone_from']}" if clone_from else ""),
+            target=target,
+            changes=[PlanChange(action="create", target=f"property {name}", after=target)],
+            requests=[plan_request("POST", f"{self.base_path}/properties")],
+            details={"already_exists": bool(existing), "existing_ids": existing},
+            errors=errors,
+            would_change=not existing,
+        )
+
+    async def plan_delete_property(self, property_id: str) -> WritePlan:
+        """The property that would be deleted; refused while it is active anywhere."""
+        prop = await self.get_property(property_id)
+        errors = [
+            f"{prop.property_id} is active on {network} (v{v}): deactivate it first"
+            for network, v in (
+                ("STAGING", prop.staging_version),
+                ("PRODUCTION", prop.production_version),
+            )
+            if v is not None
+        ]
+        return WritePlan(
+            operation=f"delete property {prop.property_id} ({prop.property_name})",
+            target={"property_id": prop.property_id, "property_name": prop.property_name},
+            changes=[
+                PlanChange(
+                    action="delete",
+                    target=f"property {prop.property_id}",
+                    before={"name": prop.property_name, "latest_version": prop.latest_version},
+                )
+            ],
+            requests=[]  # alecs refuses it before sending anything
+            if errors
+            else [plan_request("DELETE", f"{self.base_path}/properties/{prop.property_id}")],
+            details={"latest_version": prop.latest_version},
+            errors=errors,
+            would_change=not errors,
+        )
+
+    async def plan_create_version(
+        self, property_id: str, base_version: int, base_etag: str | None = None
+    ) -> WritePlan:
+        """The version that would be created from `base_version`, and its number."""
+        pid = with_prefix("prp_", property_id)
+        prop = await self.get_property(pid)
+        errors: list[str] = []
+        try:
+            base = await self.get_version(pid, base_version)
+            if base_etag and base.etag and base_etag.strip('"') != base.etag:
+                errors.append(
+                    f"etag {base_etag!r} of v{base_version} is stale (now {base.etag!r}): PAPI "
+                    "would refuse"
+                )
+        except (AkamaiApiError, PapiLookupError):
+            errors.append(f"{pid} has no version {base_version}")
+        new = prop.latest_version + 1
+        return WritePlan(
+            operation=f"create {pid} v{new} from v{base_version}",
+            target={"property_id": pid, "base_version": int(base_version)},
+            changes=[
+                PlanChange(
+                    action="create",
+                    target=f"{pid} v{new}",
+                    after={"version": new, "copied_from": int(base_version)},
+                    note="rules and hostnames copied",
+                )
+            ],
+            requests=[plan_request("POST", f"{self.base_path}/properties/{pid}/versions")],
+            details={"new_version": new, "latest_version": prop.latest_version},
+            errors=errors,
+            would_change=not errors,
+        )
+
+    async def plan_create_cpcode(
+        self, name: str, product_id: str, contract_id: str, group_id: str
+    ) -> WritePlan:
+        """The CP code that would be created, and any with that name already there."""
+        cid, gid = with_prefix("ctr_", contract_id), with_prefix("grp_", group_id)
+        existing = [c.cpcode_id for c in await self.list_cpcodes(cid, gid) if c.cpcode_name == name]
+        target = {
+            "cpcode_name": name,
+            "product_id": with_prefix("prd_", product_id),
+            "contract_id": cid,
+            "group_id": gid,
+        }
+        return WritePlan(
+            operation=f"create CP code {name!r} ({target['product_id']}) in {cid}, {gid}",
+            target=target,
+            changes=[PlanChange(action="create", target=f"CP code {name}", after=target)],
+            requests=[plan_request("POST", f"{self.base_path}/cpcodes")],
+            details={"already_exists": bool(existing), "existing_ids": existing},
+            warnings=[f"a CP code named {name!r} already exists ({', '.join(existing)})"]
+            if existing
+            else [],
+            would_change=True,
+        )
+
+    async def plan_create_edge_hostname(
+        self,
+        contract_id: str,
+        group_id: str,
+        *,
+        product_id: str,
+        domain_prefix: str,
+        domain_suffix: str,
+        ip_version_behavior: str,
+    ) -> WritePlan:
+        """The edge hostname that would be created, and whether it exists already."""
+        cid, gid = with_prefix("ctr_", contract_id), with_prefix("grp_", group_id)
+        domain = f"{domain_prefix}.{domain_suffix}".lower()
+        existing = [
+            e.edge_hostname_id
+            for e in await self.list_edge_hostnames(cid, gid)
+            if e.edge_hostname_domain.lower() == domain
+        ]
+        target = {
+            "edge_hostname": domain,
+            "product_id": with_prefix("prd_", product_id),
+            "contract_id": cid,
+            "group_id": gid,
+            "ip_version_behavior": ip_version_behavior,
+        }
+        return WritePlan(
+            operation=f"create edge hostname {domain} ({ip_version_behavior}) in {cid}, {gid}",
+            target=target,
+            changes=[PlanChange(action="create", target=domain, after=target)],
+            requests=[plan_request("POST", f"{self.base_path}/edgehostnames")],
+            details={"already_exists": bool(existing), "existing_ids": existing},
+            errors=[f"edge hostname {domain} already exists ({', '.join(existing)})"]
+            if existing
+            else [],
+            would_change=not existing,
+        )
+
 
 def _group_choices(groups: Iterable[Group]) -> list[str]:
     return [f"{g.group_id} ({g.group_name})" for g in groups]
+
+
+def _problem_text(problem: RuleProblem) -> str:
+    where = f" at {problem.error_location}" if problem.error_location else ""
+    return f"{problem.title or problem.type or 'problem'}{where}: {problem.detail or ''}".rstrip(
+        ": "
+    )
 
 
 def _number(identifier: str) -> int:

@@ -40,7 +40,10 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from pydantic import BaseModel, Field
 
 from alecs.akamai._base import AkamaiInputError, ServiceClient
+from alecs.akamai.plan import PlanChange, WritePlan
+from alecs.akamai.plan import request as plan_request
 from alecs.transport.errors import AlecsError
+from alecs.transport.ratelimit import DEFAULT_RATE_LIMITS
 
 if TYPE_CHECKING:
     pass
@@ -388,6 +391,59 @@ class PurgeClient(ServiceClient):
                 await on_batch(i + 1, len(batches), accepted)
         return PurgeResult(
             action=action, kind=kind, network=network, objects=len(objects), requests=done
+        )
+
+    # -- dry-run plans (read only: see alecs/akamai/plan.py) ------------------------------------
+
+    async def plan_purge(
+        self,
+        action: Action,
+        kind: Kind,
+        objects: Sequence[Any],
+        *,
+        network: Network = "production",
+    ) -> WritePlan:
+        """The objects, the requests after the 50 KB split, and the rate-limit tokens a purge
+        would take (one request token per request, one object token per object). Fast Purge
+        has no state to read: nothing is sent."""
+        action, kind, network = _check_call(action, kind, network)
+        field = {"url": "urls", "cpcode": "cpcodes", "tag": "tags"}[kind]
+        if not objects:
+            raise PurgeInputError(field, "nothing to purge")
+        batches = split_objects(objects, kind)
+        spec = DEFAULT_RATE_LIMITS["ccu"]
+        bucket = spec.object_buckets.get(kind)
+        verb = "mark stale" if action == "invalidate" else "remove from the cache"
+        return WritePlan(
+            operation=f"{verb} {len(objects)} {kind} object(s) on {network.upper()} in "
+            f"{len(batches)} request(s)",
+            target={"action": action, "kind": kind, "network": network.upper()},
+            changes=[PlanChange(action="purge", target=str(o)) for o in objects],
+            requests=[
+                plan_request(
+                    "POST",
+                    f"{self.base_path}/{action}/{kind}/{network}",
+                    {"objects": list(b)},
+                    f"{len(b)} objects",
+                )
+                for b in batches
+            ],
+            details={
+                "objects": len(objects),
+                "requests": len(batches),
+                "request_tokens": len(batches),
+                "object_tokens": len(objects),
+                "object_bucket_capacity": int(bucket.capacity) if bucket else None,
+                "largest_body_bytes": max(body_bytes(b) for b in batches),
+                "max_body_bytes": MAX_BODY_BYTES,
+            },
+            warnings=[
+                f"{len(objects)} objects exceed the account's {kind} bucket of "
+                f"{int(bucket.capacity)}: the purge waits for tokens to refill"
+            ]
+            if bucket is not None and len(objects) > bucket.capacity
+            else [],
+            would_change=True,
         )
 
 

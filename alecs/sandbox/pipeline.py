@@ -107,6 +107,7 @@ class ApiPipeline:
             self._abort(req.connection)
             return
         assert response is not None
+        response.headers.setdefault("X-Trace-Id", req.request_id)  # as Akamai's API gateway
         app.counters.request(
             key,
             response.status,

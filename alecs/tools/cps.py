@@ -42,6 +42,7 @@ from alecs.tools._common import (
     service,
     tool,
 )
+from alecs.tools.dryrun import in_dry_run
 from alecs.tools.waits import DEFAULT_WAIT_S, NextCall, WaitSeconds, bounded_wait, continue_call
 from alecs.transport.errors import AkamaiApiError
 
@@ -665,6 +666,8 @@ async def certificate_dv_enrollment_create(
         ),
         change_management=change_management,
     )
+    if in_dry_run():
+        return await cps.plan_create_enrollment(contract, body, allow_duplicate=allow_duplicate)
     created = await cps.create_enrollment(contract, body)
     status = None
     if created.change_id is not None:
@@ -706,6 +709,10 @@ async def certificate_enrollment_delete(
     the network (HTTPS for its hostnames fails unless another certificate covers them).
     With pending changes, CPS refuses unless cancel_pending_changes is true."""
     cps = _cps(ctx, customer, account_switch_key)
+    if in_dry_run():
+        return await cps.plan_delete_enrollment(
+            enrollment_id, allow_cancel_pending_changes=cancel_pending_changes
+        )
     enrollment = await cps.get_enrollment(enrollment_id)
     result = await cps.delete_enrollment(
         enrollment_id, allow_cancel_pending_changes=cancel_pending_changes

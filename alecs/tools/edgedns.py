@@ -48,6 +48,7 @@ from alecs.tools._common import (
     tool,
     upper_text,
 )
+from alecs.tools.dryrun import in_dry_run
 
 # --------------------------------------------------------------------------- argument types
 
@@ -378,6 +379,17 @@ async def dns_zone_create(
         )
         gid = _group_number(group)
     dns = _dns(ctx, customer, account_switch_key)
+    if in_dry_run():
+        return await dns.plan_create_zone(
+            name,
+            type,
+            contract_id=contract_id.strip().removeprefix("ctr_"),
+            group_id=gid,
+            comment=comment,
+            masters=[m.strip() for m in masters or []],
+            target=target,
+            sign_and_serve=sign_and_serve if type != "ALIAS" else None,
+        )
     created = await dns.create_zone(
         name,
         type,
@@ -478,6 +490,8 @@ async def dns_record_upsert(
     zname = _zone(zone)
     record = RecordSet.build(zname, _name(name), type, ttl, rdata)
     dns = _dns(ctx, customer, account_switch_key)
+    if in_dry_run():
+        return await dns.plan_upsert_record_set(zname, record)
     result = await dns.upsert_record_set(zname, record)
     return RecordUpsert(zone=zname, **result.model_dump())
 
@@ -502,5 +516,7 @@ async def dns_record_delete(
     if fqdn == zname and rtype in ("SOA", "NS"):
         raise InputError("type", f"the apex {rtype} record set of a zone can't be deleted")
     dns = _dns(ctx, customer, account_switch_key)
+    if in_dry_run():
+        return await dns.plan_delete_record_set(zname, fqdn, rtype)
     result = await dns.delete_record_set(zname, fqdn, rtype)
     return RecordDeleted(zone=zname, **result.model_dump())

@@ -47,6 +47,7 @@ from alecs.tools._common import (
     tool,
     upper_text,
 )
+from alecs.tools.dryrun import in_dry_run
 from alecs.tools.waits import DEFAULT_WAIT_S, NextCall, WaitSeconds, bounded_wait, continue_call
 
 DEFAULT_POLL_S = {"STAGING": 10.0, "PRODUCTION": 20.0}
@@ -482,6 +483,15 @@ async def network_list_create(
         missing = "group_id" if group is None else "contract_id"
         raise InputError(missing, "contract_id and group_id go together: give both or neither")
     nl = _client(ctx, customer, account_switch_key)
+    if in_dry_run():
+        return await nl.plan_create(
+            name.strip(),
+            type,
+            items,
+            description=description,
+            contract_id=contract,
+            group_id=group,
+        )
     created = await nl.create(
         name.strip(),
         type,
@@ -543,6 +553,8 @@ async def network_list_update_elements(
         raise InputError("add", "nothing to change", allowed="elements in add and/or remove")
     nl = _client(ctx, customer, account_switch_key)
     list_id = await _list_id(nl, network_list_id)
+    if in_dry_run():
+        return await nl.plan_update_elements(list_id, add=add, remove=remove, sync_point=sync_point)
     change = await nl.update_elements(list_id, add=add, remove=remove, sync_point=sync_point)
     after = change.after
     changed = bool(change.added or change.removed)
@@ -604,6 +616,8 @@ async def network_list_activate(
     failure). Activating the same syncPoint again follows the same activation."""
     nl = _client(ctx, customer, account_switch_key)
     list_id = await _list_id(nl, network_list_id)
+    if in_dry_run():
+        return await nl.plan_activate(list_id, network)
     submitted = await nl.activate(
         list_id, network, comments=comments, notification_recipients=notify_emails
     )
@@ -767,5 +781,7 @@ async def network_list_delete(
     network-list-update-elements and activate that."""
     nl = _client(ctx, customer, account_switch_key)
     list_id = await _list_id(nl, network_list_id)
+    if in_dry_run():
+        return await nl.plan_delete(list_id)
     await nl.delete(list_id)
     return NetworkListDeleted(network_list_id=list_id)

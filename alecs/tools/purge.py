@@ -51,6 +51,7 @@ from alecs.tools._common import (
     tool,
     upper_text,
 )
+from alecs.tools.dryrun import WritePlan, in_dry_run
 
 Kind = Literal["url", "cpcode", "tag"]
 _KIND_FIELD = {"url": "urls", "cpcode": "cpcodes", "tag": "tags"}
@@ -217,9 +218,21 @@ async def _purge(
     hostname: str | None,
     customer: str | None,
     account_switch_key: str | None,
-) -> PurgeOutcome:
+) -> PurgeOutcome | WritePlan:
     kind, objects, duplicates = _objects(urls, cpcodes, tags, hostname)
     client = service(ctx, PurgeClient, customer, account_switch_key)
+    if in_dry_run():
+        try:
+            plan = await client.plan_purge(
+                action,
+                kind,
+                objects,
+                network="production" if network == "PRODUCTION" else "staging",
+            )
+        except PurgeInputError as exc:
+            raise InputError(exc.field, exc.problem, allowed=exc.allowed) from None
+        plan.details["duplicates_removed"] = duplicates
+        return plan
     progress: Progress | None = None
 
     async def on_batch(done: int, total: int, request: PurgeRequest) -> None:

@@ -31,7 +31,10 @@ some calls can break a live site, e.g. a PRODUCTION activation, confirmed by a `
 question that returns ``None`` for harmless calls) and ``destructive`` (always confirmed).
 
 One place for cross-cutting behaviour: :func:`wrap_tool` wraps every tool body and sees the
-:class:`ToolSpec` and the validated arguments (for hooks around writes);
+:class:`ToolSpec` and the validated arguments. For tools that write it adds ``dry_run`` (the
+body returns its service client's plan when :func:`alecs.tools.dryrun.in_dry_run` says so;
+see :mod:`alecs.tools.dryrun`), shows that plan in the confirmation question, and writes one
+audit line per call (:mod:`alecs.tools.auditing`);
 ``AlecsServer.call_tool`` sees the raw arguments of every call before validation.
 """
 
@@ -42,6 +45,7 @@ import inspect
 import logging
 import re
 import sys
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -50,14 +54,25 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, ToolAnnotations
 
 from alecs.akamai._base import AkamaiInputError
-from alecs.tools.confirm import uses_confirmation
+from alecs.akamai.plan import DryRunViolation
+from alecs.tools.auditing import record_call
+from alecs.tools.confirm import (
+    Confirmed,
+    bind_confirmation,
+    confirmation_param,
+    uses_confirmation,
+)
+from alecs.tools.dryrun import DRY_RUN, NoDryRun, declares_dry_run, preview_text, publish, run_dry
 from alecs.tools.errors import ErrorMap, InputError, error_result, message_result
 from alecs.tools.results import to_result
 from alecs.tools.toolsets import ALL, TOOLSETS
 from alecs.transport.errors import AlecsError
+from alecs.transport.observe import collect_calls
 
 if TYPE_CHECKING:
     from mcp.server import MCPServer
+
+    from alecs.audit import AuditLog
 
 log = logging.getLogger("alecs.tools")
 
@@ -298,7 +313,7 @@ def install(
             table.hidden[spec.name] = (spec, reason)
             continue
         server.add_tool(
-            wrap_tool(spec),
+            wrap_tool(spec, audit=lambda: getattr(server, "audit", None)),
             name=spec.name,
             title=spec.title,
             description=spec.description,
@@ -312,26 +327,56 @@ def install(
 # --------------------------------------------------------------------------- the wrapper
 
 
+def _context_param(fn: Callable[..., Any]) -> str | None:
+    import typing
+
+    from mcp.server.mcpserver import Context
+
+    try:
+        hints = typing.get_type_hints(fn)
+    except Exception:  # pragma: no cover - unresolvable annotations: no context
+        return None
+    for name, hint in hints.items():
+        target = typing.get_origin(hint) or hint
+        if isinstance(target, type) and issubclass(target, Context):
+            return name
+    return None
+
+
 def wrap_tool(
     spec: ToolSpec | Callable[..., Awaitable[Any]],
     name: str | None = None,
     errors: Mapping[type[Exception], Callable[[Any], ToolError]] | None = None,
+    *,
+    audit: Callable[[], AuditLog | None] | None = None,
 ) -> Callable[..., Awaitable[Any]]:
-    """Wrap a tool body: output models to results, alecs errors to tool errors.
+    """Wrap a tool body: output models to results, alecs errors to tool errors, and for tools
+    that write: ``dry_run``, the preview in the confirmation question and the audit log.
 
     Takes a :class:`ToolSpec` (or, for tests, ``fn, name, errors``). An input problem a service
     client found (:class:`AkamaiInputError`) becomes an :class:`InputError` with its field,
     problem and allowed values. The spec's ``errors`` map further exception types to the tool
     error to raise instead (the first match wins).
 
-    The wrapper keeps the signature (``functools.wraps``), so the SDK derives the same input and
-    output schemas from it. This is the one place every tool call passes through with validated
-    arguments and its spec (``spec.writes``, ``spec.confirms``): hooks around writes go here.
+    A write tool (``spec.writes``) that does not declare ``dry_run`` gets it here (see
+    :mod:`alecs.tools.dryrun`): the published signature adds the argument and widens the
+    output to ``model | WritePlan``; ``dry_run: true`` runs the body reads-only and returns its
+    plan. Its confirmation question (if any) shows the same plan. ``audit()`` returns the
+    server's :class:`~alecs.audit.AuditLog` (or ``None``): every call of a write tool, dry runs
+    included, is one line in it, with the Akamai requests the call made.
+
+    Otherwise the wrapper keeps the signature (``functools.wraps``), so the SDK derives the same
+    input and output schemas from it.
     """
     if isinstance(spec, ToolSpec):
         fn, tool_name, translations = spec.fn, spec.name, dict(spec.errors)
+        writes = spec.writes
     else:
         fn, tool_name, translations = spec, name or spec.__name__, dict(errors or {})
+        writes = False
+    adds_dry_run = writes and not declares_dry_run(fn)
+    confirmed_name = confirmation_param(fn)
+    ctx_name = _context_param(fn)
 
     async def call(kwargs: dict[str, Any]) -> Any:
         try:
@@ -342,13 +387,17 @@ def wrap_tool(
             translate = next(t for k, t in translations.items() if isinstance(exc, k))
             raise translate(exc) from None
 
-    @functools.wraps(fn)
-    async def wrapped(**kwargs: Any) -> Any:
+    async def body(**kwargs: Any) -> Any:
+        return await call(kwargs)
+
+    async def outcome(kwargs: dict[str, Any], dry_run: bool) -> tuple[Any, BaseException | None]:
+        """The call's result, alecs errors turned into tool errors; and the error, if any."""
         try:
-            result = await call(kwargs)
+            result = await (run_dry(body, kwargs) if dry_run else call(kwargs))
+            return to_result(result), None
         except InputError as exc:
             log.info("tool %s: invalid %s", tool_name, exc.field)
-            return error_result(exc)
+            return error_result(exc), exc
         except AlecsError as exc:
             status = getattr(exc, "status", None)
             log.info(
@@ -357,7 +406,65 @@ def wrap_tool(
                 type(exc).__name__,
                 f" {status}" if status else "",
             )
-            return error_result(exc)
-        return to_result(result)
+            return error_result(exc), exc
+        except (DryRunViolation, NoDryRun) as exc:
+            log.error("tool %s: dry run refused: %s", tool_name, exc)
+            message = f"No dry run: {exc}. Nothing was sent."
+            return message_result(
+                message, {"error": "DryRunNotSupported", "tool": tool_name, "message": str(exc)}
+            ), exc
 
+    @functools.wraps(fn)
+    async def wrapped(**kwargs: Any) -> Any:
+        if not writes:  # reads: nothing to preview or audit
+            return (await outcome(kwargs, False))[0]
+        dry_run = bool(kwargs.pop(DRY_RUN, False)) if adds_dry_run else bool(kwargs.get(DRY_RUN))
+        log_to = audit() if audit is not None else None
+        if log_to is None:
+            return (await outcome(kwargs, dry_run and adds_dry_run))[0]
+        started = time.perf_counter()
+        error: BaseException | None = None
+        out: Any = None
+        with collect_calls() as calls:
+            try:
+                out, error = await outcome(kwargs, dry_run and adds_dry_run)
+            except BaseException as exc:  # a tool error of the module, or a crash: logged too
+                error = exc
+                raise
+            finally:
+                arguments = {k: v for k, v in kwargs.items() if k not in (ctx_name, confirmed_name)}
+                if adds_dry_run:
+                    arguments[DRY_RUN] = dry_run
+                record_call(
+                    log_to,
+                    tool=tool_name,
+                    arguments=arguments,
+                    ctx=kwargs.get(ctx_name) if ctx_name else None,
+                    dry_run=dry_run,
+                    confirmed=kwargs.get(confirmed_name) if confirmed_name else None,
+                    calls=calls,
+                    structured=getattr(out, "structured_content", None),
+                    is_error=bool(getattr(out, "is_error", False)),
+                    error=error,
+                    duration_ms=(time.perf_counter() - started) * 1000,
+                )
+        return out
+
+    if adds_dry_run or (writes and confirmed_name is not None):
+        publish(wrapped, fn, add_dry_run=adds_dry_run)
+    if writes and confirmed_name is not None:
+        published = [
+            n for n in inspect.signature(wrapped).parameters if n not in (ctx_name, confirmed_name)
+        ]
+
+        async def preview(ctx: Any, arguments: dict[str, Any]) -> str | None:
+            if not adds_dry_run:
+                return None
+            kwargs = {k: v for k, v in arguments.items() if k != DRY_RUN}
+            if ctx_name:
+                kwargs[ctx_name] = ctx
+            kwargs[confirmed_name] = Confirmed(how="dry-run")
+            return await preview_text(body, kwargs)
+
+        bind_confirmation(wrapped, published, preview)  # the evaluated annotations the SDK uses
     return wrapped

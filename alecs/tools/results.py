@@ -14,6 +14,8 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
 from pydantic_core import to_json
 
+from alecs.akamai.plan import WritePlan
+
 T = TypeVar("T")
 
 
@@ -68,8 +70,9 @@ def to_result(value: Any) -> Any:
     if not isinstance(value, BaseModel):
         return value
     structured = value.model_dump(mode="json", by_alias=True)
-    text = value.summary() if isinstance(value, ToolOutput) else type(value).__name__
-    meta = value.result_meta() if isinstance(value, ToolOutput) else None
+    readable = isinstance(value, ToolOutput | WritePlan)  # a dry run's plan reads like output
+    text = value.summary() if readable else type(value).__name__
+    meta = value.result_meta() if readable else None
     content = [
         TextContent(type="text", text=text),
         TextContent(type="text", text=to_json(structured).decode()),

@@ -43,6 +43,7 @@ import httpcore2
 import httpx2
 
 from alecs.config import Credentials
+from alecs.transport import observe
 from alecs.transport.breaker import PERMIT_NORMAL, PERMIT_PROBE, BreakerSet, CircuitBreaker
 from alecs.transport.clock import SYSTEM_CLOCK, Clock
 from alecs.transport.dns import (
@@ -498,6 +499,7 @@ class Transport:
         """
         if self._closed:
             raise RuntimeError("Transport is closed")
+        observe.check_may_send(method, path)  # inside a dry run, no state-changing request
         sec = self._section(section)
         method = method.upper()
         if not path.startswith("/"):
@@ -571,6 +573,7 @@ class Transport:
                 timeout,
                 deadline,
             )
+        observe.record(method, path, response)  # the tool layer's audit collects request ids
         if raise_for_status and response.status_code >= 400:
             attempts = response.extensions.get("alecs.attempts", 1)
             raise api_error_from_response(response, method, path, attempts, self._clock.now())

@@ -38,6 +38,7 @@ from alecs.tools._common import (
     tool,
     upper_text,
 )
+from alecs.tools.dryrun import in_dry_run
 from alecs.tools.papi._shared import (
     PAPI_ERRORS,
     OptionalVersion,
@@ -290,6 +291,8 @@ async def property_activate(
     papi = papi_client(ctx, customer, account_switch_key)
     pid = await resolve_property_id(papi, property_id)
     number = await resolve_version(papi, pid, version)
+    if in_dry_run():
+        return await papi.plan_activate(pid, number, network)
     try:
         submitted = await papi.activate_or_attach(
             pid,
@@ -350,6 +353,8 @@ async def property_deactivate(
     active = prop.staging_version if network == "STAGING" else prop.production_version
     if active is None:
         raise InputError("network", f"{pid} is not active on {network}; nothing to deactivate")
+    if in_dry_run():
+        return await papi.plan_activate(pid, active, network, deactivate=True)
     try:
         submitted = await papi.activate_or_attach(
             pid, active, network, notify_emails=notify_emails, note=note, deactivate=True
@@ -501,6 +506,8 @@ async def property_activation_cancel(
             f"{aid} is already {current.status}; only a pending activation can be cancelled",
             allowed="a pending activation (property-activation-list shows them)",
         )
+    if in_dry_run():
+        return await papi.plan_cancel_activation(pid, aid)
     cancelled = await papi.cancel_activation(pid, aid)
     return ActivationCancelled(
         activation_id=cancelled.activation_id,

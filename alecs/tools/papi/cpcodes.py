@@ -23,6 +23,7 @@ from alecs.tools._common import (
     page_of,
     tool,
 )
+from alecs.tools.dryrun import in_dry_run
 from alecs.tools.papi._shared import PAPI_ERRORS, clean_product, contract_offering, papi_client
 
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
@@ -128,6 +129,8 @@ async def cpcode_create(
     if contract_id is None:
         contract_id = await contract_offering(papi, product, group_id)
     cid, gid = await papi.resolve_contract_group(contract_id, group_id)
+    if in_dry_run():
+        return await papi.plan_create_cpcode(cpcode_name.strip(), product, cid, gid)
     cpcode_id = await papi.create_cpcode(cpcode_name.strip(), product, cid, gid)
     return CpcodeCreated(
         cpcode_id=cpcode_id,

@@ -22,6 +22,7 @@ from alecs.tools._common import (
     page_of,
     tool,
 )
+from alecs.tools.dryrun import in_dry_run
 from alecs.tools.papi._shared import (
     PAPI_ERRORS,
     clean_hostname,
@@ -163,6 +164,15 @@ async def edge_hostname_create(
     if contract_id is None:
         contract_id = await contract_offering(papi, product, group_id)
     cid, gid = await papi.resolve_contract_group(contract_id, group_id, any_group=True)
+    if in_dry_run():
+        return await papi.plan_create_edge_hostname(
+            cid,
+            gid,
+            product_id=product,
+            domain_prefix=prefix,
+            domain_suffix=domain_suffix,
+            ip_version_behavior=ip_version_behavior,
+        )
     ehn = await papi.create_edge_hostname(
         cid,
         gid,

@@ -20,6 +20,7 @@ from alecs.tools._common import (
     normalize_id,
     tool,
 )
+from alecs.tools.dryrun import in_dry_run
 from alecs.tools.papi._shared import (
     PAPI_ERRORS,
     OptionalVersion,
@@ -170,6 +171,14 @@ async def property_hostname_update(
             f"{', '.join(absent)} {'is' if len(absent) == 1 else 'are'} not a hostname of "
             f"{pid} v{version}; nothing was changed",
             allowed=sorted(present) or "none: the version has no hostnames",
+        )
+    if in_dry_run():
+        return await papi.plan_patch_hostnames(
+            pid,
+            version,
+            add=items,
+            remove=removed,
+            etag=etag.strip().strip('"') if etag else None,
         )
     hosts = await papi.patch_hostnames(
         pid,

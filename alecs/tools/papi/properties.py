@@ -25,6 +25,7 @@ from alecs.tools._common import (
     page_of,
     tool,
 )
+from alecs.tools.dryrun import in_dry_run
 from alecs.tools.papi._shared import (
     PAPI_ERRORS,
     PropertyRef,
@@ -287,6 +288,16 @@ async def property_create(
     if clone_from:
         source = await resolve_property_id(papi, clone_from)
         clone_version = await resolve_version(papi, source, clone_version, field="clone_version")
+    if in_dry_run():
+        return await papi.plan_create_property(
+            property_name,
+            product,
+            cid,
+            gid,
+            rule_format=rule_format,
+            clone_from=source,
+            clone_version=clone_version,
+        )
     pid = await papi.create_property(
         property_name,
         product,
@@ -322,5 +333,7 @@ async def property_delete(
     """
     papi = papi_client(ctx, customer, account_switch_key)
     pid = await resolve_property_id(papi, property_id)
+    if in_dry_run():
+        return await papi.plan_delete_property(pid)
     message = await papi.delete_property(pid)
     return PropertyDeleted(property_id=pid, message=message)

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from alecs.akamai.papi import PropertyVersion
 from alecs.tools._common import AccountSwitchKey, Ctx, Customer, ErrorMap, Limit, ToolOutput, tool
+from alecs.tools.dryrun import in_dry_run
 from alecs.tools.papi._shared import (
     PAPI_ERRORS,
     PropertyRef,
@@ -87,5 +88,7 @@ async def property_version_create(
     papi = papi_client(ctx, customer, account_switch_key)
     pid = await resolve_property_id(papi, property_id)
     base = await resolve_version(papi, pid, base_version, field="base_version")
+    if in_dry_run():
+        return await papi.plan_create_version(pid, base, base_version_etag)
     number = await papi.create_version(pid, base, base_version_etag)
     return VersionCreated(property_id=pid, version=number, base_version=base)
