@@ -10,13 +10,18 @@ deactivations and cancellations ask the user first.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BeforeValidator, Field
 
-from alecs.akamai.papi import Activation, ActivationPendingError, PapiClient
+from alecs.akamai.papi import (
+    Activation,
+    ActivationPendingError,
+    ActivationSubmitted,
+    PapiClient,
+)
 from alecs.akamai.waiting import papi_activation_progress
 from alecs.tools._common import (
     AccountSwitchKey,
@@ -240,6 +245,39 @@ def _pending_error(exc: ActivationPendingError, customer: str | None, key: str |
     )
 
 
+async def _submit_and_wait(
+    ctx: Ctx,
+    papi: PapiClient,
+    pid: str,
+    submit: Awaitable[ActivationSubmitted],
+    network: str,
+    wait: bool,
+    timeout_s: float,
+    customer: str | None,
+    account_switch_key: str | None,
+) -> ActivationOutcome:
+    """Send an activation or deactivation (or follow the identical pending one), then wait
+    within the bounded wait."""
+    try:
+        submitted = await submit
+    except ActivationPendingError as exc:
+        raise _pending_error(exc, customer, account_switch_key) from None
+    how = "following pending" if submitted.attached else "submitted"
+    await Progress(ctx, total=100)(0, f"{how} {submitted.activation_id} on {network}")
+    return await _wait(
+        ctx,
+        papi,
+        pid,
+        submitted.activation_id,
+        network=network,
+        timeout_s=timeout_s,
+        wait=wait,
+        customer=customer,
+        account_switch_key=account_switch_key,
+        attached=submitted.attached,
+    )
+
+
 @tool(
     "property-activate",
     toolset="papi",
@@ -293,32 +331,18 @@ async def property_activate(
     number = await resolve_version(papi, pid, version)
     if in_dry_run():
         return await papi.plan_activate(pid, number, network)
-    try:
-        submitted = await papi.activate_or_attach(
-            pid,
-            number,
-            network,
-            notify_emails=notify_emails,
-            note=note,
-            acknowledge_all_warnings=acknowledge_all_warnings,
-            acknowledge_warnings=acknowledge_warnings,
-            use_fast_fallback=use_fast_fallback,
-        )
-    except ActivationPendingError as exc:
-        raise _pending_error(exc, customer, account_switch_key) from None
-    how = "following pending" if submitted.attached else "submitted"
-    await Progress(ctx, total=100)(0, f"{how} {submitted.activation_id} on {network}")
-    return await _wait(
-        ctx,
-        papi,
+    submit = papi.activate_or_attach(
         pid,
-        submitted.activation_id,
-        network=network,
-        timeout_s=timeout_s,
-        wait=wait,
-        customer=customer,
-        account_switch_key=account_switch_key,
-        attached=submitted.attached,
+        number,
+        network,
+        notify_emails=notify_emails,
+        note=note,
+        acknowledge_all_warnings=acknowledge_all_warnings,
+        acknowledge_warnings=acknowledge_warnings,
+        use_fast_fallback=use_fast_fallback,
+    )
+    return await _submit_and_wait(
+        ctx, papi, pid, submit, network, wait, timeout_s, customer, account_switch_key
     )
 
 
@@ -355,25 +379,11 @@ async def property_deactivate(
         raise InputError("network", f"{pid} is not active on {network}; nothing to deactivate")
     if in_dry_run():
         return await papi.plan_activate(pid, active, network, deactivate=True)
-    try:
-        submitted = await papi.activate_or_attach(
-            pid, active, network, notify_emails=notify_emails, note=note, deactivate=True
-        )
-    except ActivationPendingError as exc:
-        raise _pending_error(exc, customer, account_switch_key) from None
-    how = "following pending" if submitted.attached else "submitted"
-    await Progress(ctx, total=100)(0, f"{how} {submitted.activation_id} on {network}")
-    return await _wait(
-        ctx,
-        papi,
-        pid,
-        submitted.activation_id,
-        network=network,
-        timeout_s=timeout_s,
-        wait=wait,
-        customer=customer,
-        account_switch_key=account_switch_key,
-        attached=submitted.attached,
+    submit = papi.activate_or_attach(
+        pid, active, network, notify_emails=notify_emails, note=note, deactivate=True
+    )
+    return await _submit_and_wait(
+        ctx, papi, pid, submit, network, wait, timeout_s, customer, account_switch_key
     )
 
 
