@@ -43,6 +43,22 @@ def test_call_help_lists_the_parameters(capsys: pytest.CaptureFixture[str]) -> N
     assert "types  (array of string | null; default: null)" in out
 
 
+def test_call_help_of_a_tool_hidden_by_the_options_needs_no_credentials(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`alecs call property-get --help` (papi is not a default toolset; no .edgerc anywhere):
+    the parameters, and why the tool is not offered with these options."""
+    monkeypatch.setenv("AKAMAI_EDGERC", str(tmp_path / "missing-edgerc"))
+    code, out, err = run(capsys, "call", "property-get", "--help")
+    assert code == 0, err
+    assert out.startswith("alecs call property-get")
+    assert "property_id  (string; required)" in out
+    assert "toolset papi, which is not enabled" in out
+    code, out, err = run(capsys, "call", "dns-record-upsert", "--read-only", "--help")
+    assert code == 0, err
+    assert "rdata" in out and "--read-only" in out
+
+
 def test_tools_json_has_input_schemas(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "tools", "--toolsets", "all", "--json")
     assert code == 0
