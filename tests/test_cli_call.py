@@ -127,6 +127,36 @@ def test_values_are_typed_by_the_schema() -> None:
         parse_pairs(["oops"], SCHEMA)
 
 
+def test_a_camel_case_alias_is_typed_by_its_parameter_and_a_repeated_key_is_refused() -> None:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "account_switch_key": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+            "zone": {"type": "string"},
+            "limit": {"type": "integer"},
+        },
+    }
+    args = parse_pairs(["accountSwitchKey=123", "zone=true", "Limit=5"], schema)
+    assert args == {"accountSwitchKey": "123", "zone": "true", "Limit": 5}
+    with pytest.raises(ValueError, match="zone is given twice"):
+        parse_pairs(["zone=example.com", "zone=example.org"], schema)
+
+
+def test_a_repeated_key_sends_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys,
+        "call",
+        "purge-invalidate",
+        "urls=https://www.example.com/a.css",
+        "network=STAGING",
+        "network=PRODUCTION",
+        "--sandbox-temp",
+        "--sandbox",
+    )
+    assert code == 2 and out == ""
+    assert "network is given twice" in err
+
+
 def test_a_string_parameter_keeps_true_through_the_server(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -179,13 +209,12 @@ def test_sandbox_state_survives_a_restart_unless_reset(tmp_path: Path) -> None:
         "call",
         "dns-record-upsert",
         "zone=example.com",
-        "name=kept",
         "type=A",
         "rdata=192.0.2.77",
         "--sandbox",
     ]
     get = ["call", "dns-record-get", "zone=example.com", "name=kept", "type=A", "--sandbox"]
-    created = _alecs(*upsert, data_home=data_home)
+    created = _alecs(*upsert, "name=kept", data_home=data_home)
     assert created.returncode == 0, created.stderr
     kept = _alecs(*get, "--json", data_home=data_home)
     assert kept.returncode == 0, kept.stderr
