@@ -146,6 +146,28 @@ def scrub(value: Any, secrets: frozenset[str] = frozenset(), *, key: str | None 
     return cleaned
 
 
+def clip_text(value: str, secrets: frozenset[str] = frozenset()) -> str:
+    """A message safe to log and still readable: redacted when it holds a secret (checked
+    before cutting, so no part of one survives), else cut to :data:`MAX_INLINE_TEXT` bytes
+    ending in an ellipsis (an error message is worth reading, unlike a digest of it)."""
+    if value in secrets or any(s and s in value for s in secrets):
+        return REDACTED
+    raw = value.encode()
+    if len(raw) <= MAX_INLINE_TEXT:
+        return value
+    return raw[: MAX_INLINE_TEXT - 3].decode(errors="ignore") + "\u2026"
+
+
+def scrub_error(error: Mapping[str, Any], secrets: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The ``error`` member safe to log: texts clipped (:func:`clip_text`), the rest scrubbed."""
+    return {
+        str(k): scrub(v, secrets, key=str(k))
+        if not isinstance(v, str) or SECRET_KEY.search(str(k))
+        else clip_text(v, secrets)
+        for k, v in error.items()
+    }
+
+
 def scrub_arguments(
     arguments: Mapping[str, Any], secrets: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
@@ -187,7 +209,7 @@ class AuditRecord:
             "status": self.status,
             "ids": scrub_arguments(self.ids, secrets),
             "requests": [scrub(r, secrets) for r in self.requests],
-            "error": scrub_arguments(self.error, secrets) if self.error else None,
+            "error": scrub_error(self.error, secrets) if self.error else None,
             "duration_ms": None if self.duration_ms is None else round(self.duration_ms, 1),
         }
 

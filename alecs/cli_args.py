@@ -15,6 +15,8 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from alecs.closed_inputs import snake_case
+
 Schema = Mapping[str, Any]
 
 
@@ -118,7 +120,8 @@ def parse_pairs(pairs: Sequence[str], input_schema: Schema | None = None) -> dic
     """`key=value` pairs into tool arguments, typed by `input_schema` when given.
 
     Without a schema (or for a key it does not list), a value that parses as JSON is JSON,
-    else a string. Raises ValueError for a pair without `=`.
+    else a string; a camelCase alias is typed as the parameter it names. Raises ValueError
+    for a pair without `=` and for a key given twice.
     """
     properties: Mapping[str, Any] = (input_schema or {}).get("properties") or {}
     arguments: dict[str, Any] = {}
@@ -127,7 +130,10 @@ def parse_pairs(pairs: Sequence[str], input_schema: Schema | None = None) -> dic
         key = key.strip()
         if not sep or not key:
             raise ValueError(f"expected key=value, got {pair!r}")
-        schema = properties.get(key)
+        if key in arguments:
+            raise ValueError(f"{key} is given twice; give each argument once")
+        # a camelCase alias (propertyId=...) is typed by the parameter it stands for
+        schema = properties.get(key, properties.get(snake_case(key)))
         if isinstance(schema, Mapping):
             arguments[key] = coerce_value(raw, schema, input_schema)
         else:

@@ -467,10 +467,17 @@ def _call(args: argparse.Namespace) -> int:
     hidden = args.tool in server.tool_table.hidden  # the server answers why it is hidden
     if tool is None and not hidden:
         return _fail("call", _unknown_tool(args.tool, list(tools)), EXIT_TOOL_ERROR)
-    if wants_help and tool is not None:
+    if wants_help:
         from alecs.cli_args import tool_help
 
-        print(tool_help(tool, width=max(60, shutil.get_terminal_size().columns - 2)))
+        note = ""
+        if tool is None:  # hidden here (toolset or --read-only): its help, and why it is hidden
+            _, reason = server.tool_table.hidden[args.tool]
+            every = argparse.Namespace(**{**vars(args), "toolsets": "all", "read_only": False})
+            listed = anyio.run(make_server(every, warm_up=False).list_tools)
+            tool = next(t for t in listed if t.name == args.tool)
+            note = f"\n\nNot offered with these options: {reason}."
+        print(tool_help(tool, width=max(60, shutil.get_terminal_size().columns - 2)) + note)
         return EXIT_OK
     try:
         arguments = parse_arguments(pairs, tool.input_schema if tool is not None else None)

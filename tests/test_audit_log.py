@@ -92,6 +92,21 @@ def test_large_values_summarized_by_size_and_hash() -> None:
     assert scrub({"small": [1, 2]}) == {"small": [1, 2]}
 
 
+def test_long_error_messages_are_clipped_not_digested() -> None:
+    secret = "s3cr3t-value-xyz"
+    record = AuditRecord(
+        tool="x-delete",
+        error={"type": "ToolError", "message": "Confirmation required: " + "\u00e9" * 400},
+    )
+    message = record.to_json()["error"]["message"]
+    assert message.startswith("Confirmation required: \u00e9") and message.endswith("\u2026")
+    assert len(message.encode()) <= 256
+    # a secret past the cut is still found: the message is redacted, no prefix of it survives
+    late = AuditRecord(tool="x", error={"message": "a" * 300 + secret, "detail": "short"})
+    doc = late.to_json(frozenset([secret]))["error"]
+    assert doc == {"message": "[redacted]", "detail": "short"}
+
+
 def test_rotation_keeps_a_few_files(tmp_path: Path) -> None:
     path = tmp_path / "audit.jsonl"
     log = AuditLog(path, max_bytes=2048, backups=2, fsync=False)

@@ -124,6 +124,10 @@ async def test_unconfirmed_write_is_recorded_as_refused(fresh_sandbox: Any, tmp_
     )
     assert (second["confirmation"], second["outcome"]) == ("confirm-argument", "ok")
     assert [r["method"] for r in second["requests"]].count("DELETE") == 1
+    # the question (with its plan) is long; the line keeps a readable start of it, not a digest
+    message = first["error"]["message"]
+    assert isinstance(message, str) and message.startswith("Confirmation required")
+    assert len(message.encode()) <= 256
 
 
 async def test_ambiguous_write_says_it_may_have_been_applied(

@@ -203,6 +203,28 @@ async def test_signing_headers_and_account_switch_in_query_are_refused(client):
     assert key.is_error and "account_switch_key" in _text(key)
 
 
+@pytest.mark.parametrize(
+    "headers, field",
+    [
+        ({"X-Note": "caf\u00e9"}, "headers.X-Note"),
+        ({"X-Note": "a\r\nX-Injected: 1"}, "headers.X-Note"),
+        ({"X Note": "a"}, "headers.X Note"),
+        ({"": "a"}, "headers."),
+        ({"X-\u00dc": "a"}, "headers.X-\u00dc"),
+    ],
+)
+async def test_headers_a_request_cannot_carry_are_refused_before_sending(
+    client, sweep_sandbox, headers, field
+):
+    before = sweep_sandbox.admin.route_count("GET /edgeworkers/v1/ids")
+    result = await client.call_tool("api-read", {"path": "/edgeworkers/v1/ids", "headers": headers})
+    assert result.is_error
+    text = _text(result)
+    assert f"`{field}`" in text and "nothing was sent" in text
+    assert "unexpected error" not in text and "Network error" not in text
+    assert sweep_sandbox.admin.route_count("GET /edgeworkers/v1/ids") == before
+
+
 async def test_wrong_method_names_the_allowed_ones(client):
     result = await client.call_tool("api-call", {"method": "PATCH", "path": "/edgeworkers/v1/ids"})
     assert result.is_error and "`method`" in _text(result) and "GET" in _text(result)

@@ -43,6 +43,22 @@ def test_call_help_lists_the_parameters(capsys: pytest.CaptureFixture[str]) -> N
     assert "types  (array of string | null; default: null)" in out
 
 
+def test_call_help_of_a_tool_hidden_by_the_options_needs_no_credentials(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`alecs call property-get --help` (papi is not a default toolset; no .edgerc anywhere):
+    the parameters, and why the tool is not offered with these options."""
+    monkeypatch.setenv("AKAMAI_EDGERC", str(tmp_path / "missing-edgerc"))
+    code, out, err = run(capsys, "call", "property-get", "--help")
+    assert code == 0, err
+    assert out.startswith("alecs call property-get")
+    assert "property_id  (string; required)" in out
+    assert "toolset papi, which is not enabled" in out
+    code, out, err = run(capsys, "call", "dns-record-upsert", "--read-only", "--help")
+    assert code == 0, err
+    assert "rdata" in out and "--read-only" in out
+
+
 def test_tools_json_has_input_schemas(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "tools", "--toolsets", "all", "--json")
     assert code == 0
@@ -111,6 +127,36 @@ def test_values_are_typed_by_the_schema() -> None:
         parse_pairs(["oops"], SCHEMA)
 
 
+def test_a_camel_case_alias_is_typed_by_its_parameter_and_a_repeated_key_is_refused() -> None:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "account_switch_key": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+            "zone": {"type": "string"},
+            "limit": {"type": "integer"},
+        },
+    }
+    args = parse_pairs(["accountSwitchKey=123", "zone=true", "Limit=5"], schema)
+    assert args == {"accountSwitchKey": "123", "zone": "true", "Limit": 5}
+    with pytest.raises(ValueError, match="zone is given twice"):
+        parse_pairs(["zone=example.com", "zone=example.org"], schema)
+
+
+def test_a_repeated_key_sends_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys,
+        "call",
+        "purge-invalidate",
+        "urls=https://www.example.com/a.css",
+        "network=STAGING",
+        "network=PRODUCTION",
+        "--sandbox-temp",
+        "--sandbox",
+    )
+    assert code == 2 and out == ""
+    assert "network is given twice" in err
+
+
 def test_a_string_parameter_keeps_true_through_the_server(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -163,13 +209,12 @@ def test_sandbox_state_survives_a_restart_unless_reset(tmp_path: Path) -> None:
         "call",
         "dns-record-upsert",
         "zone=example.com",
-        "name=kept",
         "type=A",
         "rdata=192.0.2.77",
         "--sandbox",
     ]
     get = ["call", "dns-record-get", "zone=example.com", "name=kept", "type=A", "--sandbox"]
-    created = _alecs(*upsert, data_home=data_home)
+    created = _alecs(*upsert, "name=kept", data_home=data_home)
     assert created.returncode == 0, created.stderr
     kept = _alecs(*get, "--json", data_home=data_home)
     assert kept.returncode == 0, kept.stderr

@@ -24,6 +24,7 @@ and POSTs the catalog marks as not writing, such as searches and diagnostics) ne
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlsplit
@@ -173,6 +174,9 @@ class ApiCallResult(ToolOutput):
 # --------------------------------------------------------------------------- helpers
 
 _RESERVED_HEADERS = {"authorization", "host", "content-length", "transfer-encoding", "connection"}
+# RFC 9110: a header name is a token; a value is visible ASCII, spaces and tabs (no CR or LF).
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_HEADER_VALUE = re.compile(r"^[\t\x20-\x7e]*$")
 
 # Required headers alecs fills in when the call leaves them out (the curated tools' defaults).
 HEADER_DEFAULTS = {"papi-use-prefixes": "true"}
@@ -247,10 +251,23 @@ def _check(
     read_only: bool = False,
 ) -> Prepared:
     clean, merged = _split(path, query)
-    for name in headers or {}:
+    for name, value in (headers or {}).items():
+        if not _HEADER_NAME.match(name):
+            raise InputError(
+                f"headers.{name}",
+                "not a valid header name",
+                allowed="letters, digits and !#$%&'*+-.^_`|~ (no spaces, at least one character)",
+            )
         if name.lower() in _RESERVED_HEADERS:
             raise InputError(
                 f"headers.{name}", "set by alecs (signing and transport); leave it out"
+            )
+        if not _HEADER_VALUE.match(value):
+            raise InputError(
+                f"headers.{name}",
+                "the value has characters a header cannot carry (line breaks, control "
+                "characters or non-ASCII text)",
+                allowed="printable ASCII, spaces and tabs",
             )
     if "accountSwitchKey" in merged:
         raise InputError("query.accountSwitchKey", "pass it as `account_switch_key` instead")
