@@ -87,9 +87,20 @@ def _registrars() -> list:
     return registrars
 
 
+SANDBOX_ONLY_FLAGS = frozenset({"--sandbox-temp", "--sandbox-reset", "--sandbox-dir"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(words)
+    if hasattr(args, "sandbox") and any(
+        w.split("=", 1)[0] in SANDBOX_ONLY_FLAGS for w in words if w.startswith("--sandbox-")
+    ):
+        # --sandbox-temp, --sandbox-reset and --sandbox-dir on the command line only make sense
+        # on the sandbox: they imply --sandbox instead of silently using the real .edgerc (their
+        # environment variables do not, so a shell profile never switches accounts).
+        args.sandbox = True
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help()

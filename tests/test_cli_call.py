@@ -246,3 +246,20 @@ def test_cli_misspelled_argument_with_the_embedded_sandbox(tmp_path: Path) -> No
         done.stderr
     )
     assert "Nothing was sent" in done.stderr and "Invalidated" not in done.stderr
+
+
+def test_sandbox_state_flags_imply_the_sandbox(tmp_path: Path) -> None:
+    """`--sandbox-temp` without `--sandbox` runs on the sandbox instead of reading a real
+    .edgerc (here a missing one, which would exit 2)."""
+    result = _alecs(
+        "call",
+        "contract-list",
+        "--toolsets",
+        "papi",
+        "--sandbox-temp",
+        "--edgerc",
+        str(tmp_path / "missing.edgerc"),
+        data_home=tmp_path / "data",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ctr_1-5SBXC1" in result.stdout

@@ -135,3 +135,46 @@ async def test_type_filters_are_all_called_types(server: Any) -> None:
         assert "types" in props and "type" not in props, name
     assert {x["type"] for x in lists["network_lists"]} == {"GEO"}
     assert wrong.is_error and "did you mean `types`?" in wrong.content[0].text
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_tools_that_change_a_version_take_latest(
+    server: Any, fresh_sandbox: Any, mode: str
+) -> None:
+    """property-rules-update and property-hostname-update take `latest` (the editable newest
+    version); a frozen network's version is refused by the schema, naming `version`."""
+    async with Client(server, mode=mode) as client:
+        tree = await call(client, "property-rules-get", {"property_id": "prp_600004"})
+        rules = await call(
+            client,
+            "property-rules-update",
+            {
+                "property_id": "prp_600004",
+                "version": "latest",
+                "etag": tree["etag"],
+                "patch": [{"op": "replace", "path": "/rules/comments", "value": "latest"}],
+                "dry_run": True,
+            },
+        )
+        hosts = await call(
+            client,
+            "property-hostname-update",
+            {
+                "property_id": "prp_600004",
+                "version": "Latest",
+                "add": [
+                    {"hostname": "new.example.com", "edge_hostname": "www.example.com.edgekey.net"}
+                ],
+                "dry_run": True,
+            },
+        )
+        frozen = await call_error(
+            client,
+            "property-hostname-update",
+            {"property_id": "prp_600004", "version": "production", "remove": ["x.example.com"]},
+        )
+    assert rules["version"] == tree["version"] and rules["dry_run"] is True
+    assert hosts["dry_run"] is True and hosts["target"]["version"] == tree["version"]
+    assert [c["target"] for c in hosts["changes"]] == ["new.example.com"]
+    assert "`version`" in frozen.content[0].text
+    assert fresh_sandbox.admin.counters()["writes_total"] == 0

@@ -58,6 +58,16 @@ def version_arg(description: str) -> Any:
     ]
 
 
+def editable_version_arg(description: str) -> Any:
+    """A required version selector for tools that change a version: a number or `latest`
+    (`staging`/`production` name active versions, which PAPI keeps frozen)."""
+    return Annotated[
+        Annotated[int, Field(ge=1)] | Literal["latest"],
+        BeforeValidator(version_word),
+        Field(description=f"{description} A number or latest."),
+    ]
+
+
 def papi_client(ctx: Ctx, customer: str | None, account_switch_key: str | None) -> PapiClient:
     return service(ctx, PapiClient, customer, account_switch_key)
 

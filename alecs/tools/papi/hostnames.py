@@ -26,12 +26,15 @@ from alecs.tools.papi._shared import (
     OptionalVersion,
     PropertyRef,
     clean_hostname,
+    editable_version_arg,
     papi_client,
     resolve_property_id,
     resolve_version,
 )
 
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
+
+EditableVersionH = editable_version_arg("The (editable) version to change.")
 
 
 class HostnameListOut(ToolOutput):
@@ -116,7 +119,7 @@ async def property_hostname_list(
 async def property_hostname_update(
     ctx: Ctx,
     property_id: PropertyRef,
-    version: Annotated[int, Field(ge=1, description="The (editable) version to change.")],
+    version: EditableVersionH,
     add: Annotated[
         list[HostnameAdd] | None, Field(description="Hostnames to add.", max_length=100)
     ] = None,
@@ -162,6 +165,7 @@ async def property_hostname_update(
             item["cnameTo"] = clean_hostname(edge, f"add[{n}].edge_hostname")
         items.append(item)
     removed = [clean_hostname(r, "remove") for r in remove or []]
+    version = await resolve_version(papi, pid, version)
     current = await papi.get_hostnames(pid, version)
     present = {h.cname_from.lower() for h in current.hostnames}
     absent = [r for r in removed if r not in present]

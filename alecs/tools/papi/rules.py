@@ -22,6 +22,7 @@ from alecs.tools.papi._shared import (
     PAPI_ERRORS,
     OptionalVersion,
     PropertyRef,
+    editable_version_arg,
     papi_client,
     problem_lines,
     resolve_property_id,
@@ -30,6 +31,8 @@ from alecs.tools.papi._shared import (
 )
 
 TOOL_ERRORS: ErrorMap = PAPI_ERRORS
+
+EditableVersionR = editable_version_arg("The (editable, never activated) version.")
 
 DiffBefore = version_arg(
     "The 'before' version; default the version before version_b (new versions are made from "
@@ -260,7 +263,7 @@ async def property_rules_get(
 async def property_rules_update(
     ctx: Ctx,
     property_id: PropertyRef,
-    version: Annotated[int, Field(ge=1, description="The (editable, never activated) version.")],
+    version: EditableVersionR,
     etag: Annotated[
         str,
         Field(
@@ -310,6 +313,7 @@ async def property_rules_update(
         )
     papi = papi_client(ctx, customer, account_switch_key)
     pid = await resolve_property_id(papi, property_id)
+    version = await resolve_version(papi, pid, version)
     clean_etag = etag.strip().strip('"')
     if rules is not None:
         tree_rules = rules["rules"] if isinstance(rules.get("rules"), dict) else rules
