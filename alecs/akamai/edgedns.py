@@ -864,27 +864,19 @@ class EdgeDnsClient(ServiceClient):
         return soa_serial(await self.find_record_set(zone, zone, "SOA"))
 
     async def create_record_set(self, zone: str, record: RecordSet) -> RecordSet:
-        zone = normalize_zone(zone)
-
-        async def write() -> RecordSet:
-            resp = await self._call(
-                "POST", self._rs_path(zone, record.name, record.type), json=record.body()
-            )
-            return RecordSet.model_validate(resp.json()) if resp.content else record
-
-        return await reconcile(
-            write,
-            lambda: self._record_check(zone, record),
-            what=f"record set {record.name} {record.type}",
-            how_to_check=f"dns-record-get for {record.name} {record.type} in {zone}",
-        )
+        return await self._write_record_set("POST", zone, record)
 
     async def replace_record_set(self, zone: str, record: RecordSet) -> RecordSet:
+        return await self._write_record_set("PUT", zone, record)
+
+    async def _write_record_set(self, method: str, zone: str, record: RecordSet) -> RecordSet:
+        """Create (POST) or replace (PUT) one record set; a lost answer is reconciled by
+        reading the record set back."""
         zone = normalize_zone(zone)
 
         async def write() -> RecordSet:
             resp = await self._call(
-                "PUT", self._rs_path(zone, record.name, record.type), json=record.body()
+                method, self._rs_path(zone, record.name, record.type), json=record.body()
             )
             return RecordSet.model_validate(resp.json()) if resp.content else record
 
